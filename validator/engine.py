@@ -1,0 +1,133 @@
+"""Run rules over a stream of messages and collect a report.
+
+The engine knows no WhatsApp rule by name. It dispatches each message to the per-message
+rules subscribed to its kind (computed once, so a template rule costs nothing on a text
+message), lets campaign and network rules observe the stream, finishes them afterwards, and
+stamps every problem with its location, the rule's identity and the configured severity.
+A rule that raises becomes a finding against that rule, never a lost batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .findings import Finding, Report, Severity, Summary
+from .message import MALFORMED, NOT_AN_OBJECT, Message
+from .registry import Registry
+from .rule import DEFAULT, Context, Problem, Rule, Scope
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """A configured run: the rules, the registry and the severities, reusable across batches."""
+
+    def __init__(self, rules: Iterable[Rule], registry: Registry | None = None, *,
+                 offline: bool = True, severities: Mapping[str, Severity] | None = None,
+                 settings: Any = None) -> None:
+        rules = list(rules)
+        self.registry = registry
+        self.offline = offline
+        self.skipped: list[Rule] = [r for r in rules if r.needs_registry and registry is None]
+        active = [r for r in rules if r not in self.skipped]
+        if offline:
+            self.skipped += [r for r in active if r.scope is Scope.NETWORK]
+            active = [r for r in active if r.scope is not Scope.NETWORK]
+        self.rules = active
+        self.severities = {r.code: (severities or {}).get(r.code, r.severity) for r in rules}
+        self.settings = settings
+        self._per_message = [r for r in active if r.scope is Scope.MESSAGE]
+        self._observers = [r for r in active if r.scope is not Scope.MESSAGE]
+        self._for_all_objects = tuple(r for r in self._per_message if r.message_types is None)
+        self._dispatch: dict[str, tuple[Rule, ...]] = {}
+        for kind in {k for r in self._per_message for k in (r.message_types or ())}:
+            self._dispatch[kind] = tuple(
+                r for r in self._per_message if r.message_types is None or kind in r.message_types)
+        # Entries that are not JSON objects reach only the rules that ask for them by kind.
+        for kind in (MALFORMED, NOT_AN_OBJECT):
+            self._dispatch[kind] = tuple(
+                r for r in self._per_message if r.message_types and kind in r.message_types)
+
+    def rules_for(self, kind: str) -> tuple[Rule, ...]:
+        """The per-message rules that read messages of this kind."""
+        return self._dispatch.get(kind, self._for_all_objects)
+
+    def run(self, files: Iterable[tuple[str, Iterable[Message]]]) -> Report:
+        """Check every message of every (name, messages) pair; return the report."""
+        run = _Run(self)
+        for name, messages in files:
+            run.files += 1
+            run.consume(name, messages)
+        return run.finish()
+
+
+class _Run:
+    """The mutable state of one ``Engine.run``: counts, failures and findings."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ctx = Context(engine.registry, offline=engine.offline, settings=engine.settings)
+        self.files = 0
+        self.messages = 0
+        self.file_order: dict[str, int] = {}
+        self.failed: set[tuple[str, int]] = set()
+        self.findings: list[Finding] = []
+
+    def consume(self, name: str, messages: Iterable[Message]) -> None:
+        self.file_order.setdefault(name, len(self.file_order))
+        engine, ctx = self.engine, self.ctx
+        rules_for, observers = engine.rules_for, engine._observers
+        for message in messages:
+            self.messages += 1
+            ctx.message = message
+            for rule in rules_for(message.kind):
+                try:
+                    for problem in rule.check(message.payload, ctx):
+                        self.record(rule, problem, message)
+                except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
+                    self.record_crash(rule, exc, message)
+            for rule in observers:
+                try:
+                    rule.observe(message, ctx)
+                except Exception as exc:  # noqa: BLE001
+                    self.record_crash(rule, exc, message)
+        ctx.message = None
+
+    def finish(self) -> Report:
+        ctx = self.ctx
+        for rule in self.engine._observers:
+            try:
+                for problem in rule.finish(ctx):
+                    self.record(rule, problem, None)
+            except Exception as exc:  # noqa: BLE001
+                self.record_crash(rule, exc, None)
+        order = self.file_order
+        self.findings.sort(key=lambda f: (order.get(f.file, len(order)),
+                                          -1 if f.index is None else f.index, f.rule))
+        errors = sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        failed = len(self.failed)
+        summary = Summary(files=self.files, messages=self.messages, passed=self.messages - failed,
+                          failed=failed, errors=errors, warnings=len(self.findings) - errors)
+        return Report(summary=summary, findings=self.findings)
+
+    def record(self, rule: Rule, problem: Problem, message: Message | None,
+               severity: Severity | None = None) -> None:
+        at = problem.at if problem.at is not None else (message.ref if message else None)
+        severity = severity or self.engine.severities[rule.code]
+        api_error = rule.api_error if problem.api_error is DEFAULT else problem.api_error
+        if at is None:  # a finding about the whole run
+            file, index, line = "", None, None
+        else:
+            file, index, line = at
+        self.findings.append(Finding.model_construct(
+            file=file, line=line, index=index, rule=rule.code, name=rule.name,
+            severity=severity, api_error=api_error, path=problem.path, message=problem.message))
+        if severity is Severity.ERROR and index is not None:
+            self.failed.add((file, index))
+
+    def record_crash(self, rule: Rule, exc: Exception, message: Message | None) -> None:
+        """A crash is an error whatever the rule's severity: the message was not checked."""
+        detail = f"{type(exc).__name__}: {exc}"[:300]
+        self.record(rule, Problem("", f"internal error in {rule.code}: {detail}", None), message,
+                    Severity.ERROR)

@@ -1,0 +1,58 @@
+"""One campaign message as the loader hands it to the rules.
+
+The payload stays the plain object that would be POSTed: rules read it defensively, so a
+payload that is not even a JSON object still travels through the engine and gets a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .rule import MessageRef
+
+__all__ = ["MALFORMED", "NOT_AN_OBJECT", "STATUS_UPDATE", "Message"]
+
+# Kinds for messages that have no usable `type`: rules subscribe to them like to a type.
+MALFORMED = "<malformed>"
+NOT_AN_OBJECT = "<not-an-object>"
+# A read receipt / typing indicator (`{"status": "read", "message_id": ...}`) is POSTed to the
+# same endpoint but is not a message: it has neither `type` nor a recipient.
+STATUS_UPDATE = "<status-update>"
+
+
+@dataclass(slots=True)
+class Message:
+    """A payload with the place it came from.
+
+    ``index`` is the 0-based position in its file and ``line`` the 1-based line where it
+    starts (None for messages handed over in memory). ``problem`` is set, and ``payload`` is
+    None, when the loader could not decode this entry: the message still counts, and fails.
+    ``raw`` keeps the exact bytes read, when the loader has them, so that split output can
+    write a passing message back byte for byte.
+    """
+
+    file: str
+    index: int
+    line: int | None
+    payload: Any
+    problem: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def ref(self) -> MessageRef:
+        """A small handle on this message for rules that report after the stream ends."""
+        return MessageRef(self.file, self.index, self.line)
+
+    @property
+    def kind(self) -> str:
+        """The message type rules dispatch on (`text` when `type` is absent, as the API assumes)."""
+        if self.problem is not None:
+            return MALFORMED
+        payload = self.payload
+        if not isinstance(payload, dict):
+            return NOT_AN_OBJECT
+        kind = payload.get("type")
+        if kind is None:
+            return STATUS_UPDATE if "status" in payload and "to" not in payload else "text"
+        return kind if isinstance(kind, str) else repr(kind)

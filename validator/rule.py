@@ -1,0 +1,172 @@
+"""The rule contract: how a check declares itself and what it hands back.
+
+A rule is a class. Its declaration (code, name, default severity, the Meta error it
+predicts, scope, the message types it reads, options) lives in one place, and its docstring
+is its manual: what it does, why it matters, an ``Example`` that fails and a ``Use instead``
+that passes. The engine, not the rule, decides severity (from configuration) and where the
+finding points (file, line, index): a rule only says *what* is wrong and *where in the
+payload*.
+
+Scopes are declared, not guessed:
+
+* ``Scope.MESSAGE`` — ``check(payload, ctx)`` is a pure function of one payload, the registry
+  and the options. It runs only for the message types in ``message_types`` (``None``: every
+  JSON object), so a template rule costs nothing on a text message.
+* ``Scope.CAMPAIGN`` — ``observe(message, ctx)`` sees every message as it streams past and
+  records what the batch needs (recipients, counts); ``finish(ctx)`` yields problems once the
+  stream ends, each naming the message it is about with ``at``.
+* ``Scope.NETWORK`` — like a campaign rule, but ``finish`` needs the network and is skipped
+  under ``--offline``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from pydantic import BaseModel, ConfigDict
+
+from .findings import Severity
+
+if TYPE_CHECKING:
+    from .message import Message
+    from .registry import Registry
+
+__all__ = [
+    "DEFAULT",
+    "Context",
+    "MessageRef",
+    "Problem",
+    "Rule",
+    "RuleOptions",
+    "Scope",
+]
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class Scope(str, Enum):
+    MESSAGE = "message"
+    CAMPAIGN = "campaign"
+    NETWORK = "network"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class _Default:
+    """Marker: use the rule's declared ``api_error`` (None is a real value: no code applies)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Any = _Default()
+
+
+class MessageRef(NamedTuple):
+    """Where a message is, kept by campaign rules instead of the message itself.
+
+    ``index`` and ``line`` are None for a finding about a whole file."""
+
+    file: str
+    index: int | None
+    line: int | None
+
+
+class Problem(NamedTuple):
+    """What a rule yields: the payload location, a message naming the offending value, and
+    optionally a more precise API error than the rule's default (a paused template is 132015,
+    a disabled one 132016). Campaign and network rules set ``at`` to the message concerned."""
+
+    path: str
+    message: str
+    api_error: Any = DEFAULT
+    at: MessageRef | None = None
+
+
+class RuleOptions(BaseModel):
+    """Base of a rule's options. Unknown keys are an error that names the key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Context:
+    """What a rule may consult besides the payload: the compiled registry, the run's
+    settings and, for per-message rules, the message being checked (for its location)."""
+
+    __slots__ = ("message", "offline", "registry", "settings")
+
+    def __init__(self, registry: Registry | None = None, *, offline: bool = True,
+                 settings: Any = None) -> None:
+        self.registry = registry
+        self.offline = offline
+        self.settings = settings
+        self.message: Message | None = None
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement the
+    methods of their scope; the docstring is the rule's manual (see module docs)."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    api_error: ClassVar[int | None] = None
+    scope: ClassVar[Scope] = Scope.MESSAGE
+    #: Message kinds the rule reads (see ``Message.kind``); None means every JSON object.
+    message_types: ClassVar[frozenset[str] | None] = None
+    #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
+    needs_registry: ClassVar[bool] = False
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    # -- Scope.MESSAGE ---------------------------------------------------------------------
+    def check(self, payload: Any, ctx: Context) -> Iterable[Problem]:
+        raise NotImplementedError
+
+    # -- Scope.CAMPAIGN / Scope.NETWORK ------------------------------------------------------
+    def observe(self, message: Message, ctx: Context) -> None:
+        """Record what ``finish`` needs. Called for every message, malformed ones included."""
+
+    def finish(self, ctx: Context) -> Iterable[Problem]:
+        return ()
+
+    # -- documentation ----------------------------------------------------------------------
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the manual, for ``walint rules``."""
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0].strip() if doc else ""
+
+    @classmethod
+    def declaration_errors(cls) -> list[str]:
+        """What is wrong with this rule's declaration (empty when it is sound)."""
+        errors = []
+        code = getattr(cls, "code", None)
+        name = getattr(cls, "name", None)
+        if not isinstance(code, str) or not CODE_PATTERN.match(code):
+            errors.append(f"code {code!r} is not letters followed by three digits (e.g. WA203)")
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            errors.append(f"name {name!r} is not kebab-case")
+        if not isinstance(cls.severity, Severity):
+            errors.append(f"severity {cls.severity!r} is not a Severity")
+        if not isinstance(cls.scope, Scope):
+            errors.append(f"scope {cls.scope!r} is not a Scope")
+        if cls.api_error is not None and not isinstance(cls.api_error, int):
+            errors.append(f"api_error {cls.api_error!r} is not an integer or None")
+        if not (isinstance(cls.Options, type) and issubclass(cls.Options, RuleOptions)):
+            errors.append("Options is not a RuleOptions subclass")
+        if not (cls.__doc__ or "").strip():
+            errors.append("has no docstring (its manual)")
+        overridden = "check" if cls.scope is Scope.MESSAGE else "finish"
+        if getattr(cls, overridden) is getattr(Rule, overridden):
+            errors.append(f"a {cls.scope} rule must implement {overridden}()")
+        return errors
