@@ -13,7 +13,7 @@ Third-party packs add rules through the ``walint.rules`` entry-point group.
 from __future__ import annotations
 
 from .envelope import ContentMissing, MessagingProduct, RecipientMissing, RecipientType, UnknownType
-from .input import MalformedJson, PayloadNotObject
+from .input import AmbiguousJson, MalformedJson, PayloadNotObject
 from .recipient import RecipientInvalid, RecipientMissingPlus, RecipientNotE164
 from .template import (
     TemplateButtonMismatch,
@@ -29,6 +29,7 @@ from .template import (
 BUILTIN_RULES = (
     MalformedJson,
     PayloadNotObject,
+    AmbiguousJson,
     MessagingProduct,
     RecipientMissing,
     ContentMissing,

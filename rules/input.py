@@ -67,3 +67,39 @@ class PayloadNotObject(Rule):
     def check(self, payload, ctx):
         kind = "null" if payload is None else type(payload).__name__
         yield Problem("", f"expected a JSON object, got {kind}")
+
+
+class AmbiguousJson(Rule):
+    """A payload has a duplicated key or an integer too large for 64 bits.
+
+    **What it does**
+    Reports keys that appear twice in one object and integers outside the 64-bit range,
+    with their path. Both are valid JSON, and both are silently "resolved" by most parsers —
+    the last key wins, the integer becomes an inexact float — so what the API receives is
+    not what the file says.
+
+    **Why is this bad?**
+    Which of two values the Graph API uses is undefined, and a rounded number (an amount, an
+    id) is a different number. Usually a template or export merged two sources. The API
+    refuses values it cannot read as an invalid parameter (100).
+
+    **Example**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+447911123456", "text": {"body": "Hi Ana"}, "text": {"body": "Hi Bo"}}
+    ```
+
+    **Use instead**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+447911123456", "text": {"body": "Hi Ana"}}
+    ```
+    """
+
+    code = "WA003"
+    name = "ambiguous-json"
+    api_error = 100
+
+    def check(self, payload, ctx):
+        notes = ctx.message.ambiguities
+        if not notes:
+            return ()
+        return [Problem(path, description) for path, description in notes]

@@ -72,3 +72,21 @@ def test_extra_data_after_a_document_is_reported(tmp_path):
 def test_missing_file_raises_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         list(read_campaign(str(tmp_path / "missing.jsonl")))
+
+
+def test_single_line_messages_document_is_a_document(tmp_path):
+    messages = load(tmp_path, json.dumps({"messages": [{"a": 1}, {"b": 2}]}).encode())
+    assert [m.payload for m in messages] == [{"a": 1}, {"b": 2}]
+
+
+def test_broken_first_line_does_not_turn_jsonl_into_a_document(tmp_path):
+    messages = load(tmp_path, b'{"a": 1,}\n{"b": 2}\n')
+    assert messages[0].problem and messages[1].payload == {"b": 2}
+
+
+def test_size_cap_counts_content_not_line_ending(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"a": "' + b"x" * 10 + b'"}\r\n' + b'{"a": "' + b"x" * 11 + b'"}\r\n')
+    first, second = read_campaign(str(path), max_message_bytes=19)
+    assert first.payload == {"a": "x" * 10}
+    assert second.problem == "message is 20 bytes; the limit is 19 (max-message-bytes)"

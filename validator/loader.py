@@ -14,6 +14,7 @@ says so). Only a file that cannot be opened at all raises ``InputError``.
 
 from __future__ import annotations
 
+import io as _io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -22,12 +23,17 @@ from typing import IO, Any
 import orjson
 
 from .errors import InputError
+from .jsonscan import ambiguities
 from .message import Message
 
 __all__ = ["STDIN", "messages_from_payloads", "read_campaign"]
 
 STDIN = "-"
+#: Default cap on one message's size: the largest valid payload (a 32,768-character template
+#: body parameter) is far below it, and a runaway line never reaches memory whole.
+DEFAULT_MAX_MESSAGE_BYTES = 1 << 20
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _WHITESPACE = " \t\r\n"
 
 
@@ -49,10 +55,13 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
             yield Message(file=file, index=index, line=None, payload=payload)
 
 
-def read_campaign(source: str) -> Iterator[Message]:
-    """Stream the messages of one campaign file (``-`` for standard input)."""
+def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+                  ) -> Iterator[Message]:
+    """Stream the messages of one campaign file (``-`` for standard input).
+
+    A message larger than ``max_message_bytes`` is counted and reported, never decoded."""
     if source == STDIN:
-        yield from _read_stream(sys.stdin.buffer, "<stdin>")
+        yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes)
         return
     try:
         stream = open(source, "rb")  # noqa: SIM115 - closed below, generator keeps it open
@@ -66,17 +75,25 @@ def read_campaign(source: str) -> Iterator[Message]:
         raise InputError(f"cannot open: {exc.strerror}", file=source) from None
     with stream:
         try:
-            yield from _read_stream(stream, source)
+            yield from _read_stream(stream, source, max_message_bytes)
         except IsADirectoryError:
             raise InputError("is a directory, not a campaign file", file=source) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", file=source) from None
 
 
-def _read_stream(stream: IO[bytes], name: str) -> Iterator[Message]:
-    first_lines: list[bytes] = []
-    for raw in stream:
+def _read_stream(stream: IO[bytes], name: str, cap: int) -> Iterator[Message]:
+    peek = getattr(stream, "peek", None)
+    if peek is not None and peek(2)[:2] in _UTF16_BOMS:
+        # Spreadsheet exports ("Unicode text") are often UTF-16: read them as text once.
+        text = stream.read().decode("utf-16", errors="replace")
+        stream = _io.BytesIO(text.encode("utf-8"))
+    lines = _lines(stream, cap)
+    first_lines: list[bytes | int] = []
+    for raw in lines:
         first_lines.append(raw)
+        if isinstance(raw, int):
+            continue
         stripped = raw.strip()
         if len(first_lines) == 1 and stripped.startswith(_BOM):
             stripped = stripped[len(_BOM):]
@@ -84,30 +101,73 @@ def _read_stream(stream: IO[bytes], name: str) -> Iterator[Message]:
         if stripped:
             break
     else:
-        return  # empty file: no messages
-    head = first_lines[-1].strip()
-    if not head.startswith(b"[") and _is_json_object(head):
-        yield from _read_jsonl(first_lines, stream, name)
+        if any(isinstance(raw, int) for raw in first_lines):
+            yield from _read_jsonl(first_lines, (), name, cap)
+        return  # otherwise: an empty file, no messages
+    if _is_jsonl(first_lines[-1].strip()):
+        yield from _read_jsonl(first_lines, lines, name, cap)
     else:
-        yield from _read_document(b"".join(first_lines) + stream.read(), name)
+        rest = b"".join(raw for raw in lines if not isinstance(raw, int))
+        yield from _read_document(b"".join(first_lines) + rest, name, cap)
 
 
-def _is_json_object(line: bytes) -> bool:
+def _lines(stream: IO[bytes], cap: int) -> Iterator[bytes | int]:
+    """Lines of at most ``cap`` bytes; a longer line is drained in chunks and yields its
+    size (an int) instead, so a runaway line never sits in memory whole."""
+    while True:
+        line = stream.readline(cap + 2)
+        if not line:
+            return
+        if len(line) <= cap or len(line.rstrip(b"\r\n")) <= cap:
+            yield line
+            continue
+        size, tail = len(line), line[-2:]
+        while not line.endswith(b"\n"):
+            line = stream.readline(1 << 20)
+            if not line:
+                break
+            size, tail = size + len(line), (tail + line)[-2:]
+        yield size - (len(tail) - len(tail.rstrip(b"\r\n")))
+
+
+def _is_jsonl(first: bytes) -> bool:
+    """Decide the shape from the first non-blank line: JSONL unless that line opens a JSON
+    document — an array, a ``{"messages": [...]}`` object, or a value that continues on the
+    next line. A complete but broken first line (``NaN``, a stray comma) is JSONL with a bad
+    line, so the rest of the file is still checked line by line."""
+    if first.startswith(b"["):
+        return False
     try:
-        return isinstance(orjson.loads(line), dict)
+        value = orjson.loads(first)
     except orjson.JSONDecodeError:
-        try:
-            return isinstance(_DECODER.decode(line.decode("utf-8")), dict)
-        except (ValueError, UnicodeDecodeError):
-            return False
+        pass
+    else:
+        return not (isinstance(value, dict) and isinstance(value.get("messages"), list)
+                    and "messaging_product" not in value)
+    try:
+        _DECODER.decode(first.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        return exc.pos < len(first)  # an error before the end: a bad line, not an opening
+    except (ValueError, RecursionError):  # NaN, bad UTF-8, too deep: a bad line
+        return True
+    return True
 
 
-def _read_jsonl(first_lines: list[bytes], rest: Iterable[bytes], name: str) -> Iterator[Message]:
+def _too_big(size: int, cap: int) -> str:
+    return f"message is {size:,} bytes; the limit is {cap:,} (max-message-bytes)"
+
+
+def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[bytes | int], name: str,
+                cap: int) -> Iterator[Message]:
     index = 0
     lineno = 0
     for lines in (first_lines, rest):
         for raw in lines:
             lineno += 1
+            if isinstance(raw, int):
+                yield Message(name, index, lineno, None, problem=_too_big(raw, cap))
+                index += 1
+                continue
             line = raw.strip()
             if not line:
                 continue
@@ -119,13 +179,16 @@ def _read_jsonl(first_lines: list[bytes], rest: Iterable[bytes], name: str) -> I
                     yield Message(name, index, lineno, None, problem=problem, raw=line)
                     index += 1
                     continue
-            yield Message(name, index, lineno, payload, raw=line)
+            notes = ambiguities(line, payload)
+            yield Message(name, index, lineno, payload, raw=line, ambiguities=notes)
             index += 1
 
 
 def _decode_slowly(line: bytes) -> tuple[Any, str | None]:
     """Decode what orjson refused: either valid JSON orjson cannot hold (integers beyond
     64 bits) or a real syntax error, which is then described precisely."""
+    if b"\x00" in line:
+        return None, "contains NUL bytes (a UTF-16 file without a byte-order mark?)"
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -147,9 +210,10 @@ def _short(exc: BaseException) -> str:
 class _Document:
     """A whole JSON document held as text, walked value by value with line tracking."""
 
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, cap: int = DEFAULT_MAX_MESSAGE_BYTES) -> None:
         self.text = text
         self.name = name
+        self.cap = cap
         self.pos = 0
         self._line = 1
         self._line_pos = 0
@@ -171,16 +235,22 @@ class _Document:
         return obj
 
 
-def _read_document(data: bytes, name: str) -> Iterator[Message]:
+def _read_document(data: bytes, name: str, cap: int) -> Iterator[Message]:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        yield Message(name, 0, line, None,
+                      problem="contains NUL bytes (a UTF-16 file without a byte-order mark?)")
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         yield Message(name, 0, line, None, problem=f"not valid UTF-8 (byte {exc.start + 1})")
         return
-    doc = _Document(text, name)
+    doc = _Document(text, name, cap)
     first = doc.skip_ws()
     counter = [0]
     try:
@@ -213,7 +283,7 @@ def _read_array(doc: _Document, counter: list[int]) -> Iterator[Message]:
         doc.skip_ws()
         start = doc.pos
         payload = doc.value()
-        yield Message(doc.name, counter[0], doc.line_at(start), payload)
+        yield _document_message(doc, counter[0], start, payload)
         counter[0] += 1
         separator = doc.skip_ws()
         doc.pos += 1
@@ -231,12 +301,21 @@ def _read_object(doc: _Document, counter: list[int]) -> Iterator[Message]:
     messages = obj.get("messages")
     if isinstance(messages, list) and "messaging_product" not in obj:
         # Walk again to find where each element starts; documents are small next to JSONL.
-        inner = _Document(doc.text, doc.name)
+        inner = _Document(doc.text, doc.name, doc.cap)
         inner.pos = _find_messages_array(doc.text, start)
         yield from _read_array(inner, counter)
     else:
-        yield Message(doc.name, 0, line, obj)
+        yield _document_message(doc, 0, start, obj, line)
         counter[0] += 1
+
+
+def _document_message(doc: _Document, index: int, start: int, payload: Any,
+                      line: int | None = None) -> Message:
+    raw = doc.text[start:doc.pos].encode("utf-8")
+    line = line if line is not None else doc.line_at(start)
+    if len(raw) > doc.cap:
+        return Message(doc.name, index, line, None, problem=_too_big(len(raw), doc.cap))
+    return Message(doc.name, index, line, payload, ambiguities=ambiguities(raw, payload))
 
 
 def _find_messages_array(text: str, start: int) -> int:

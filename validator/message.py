@@ -29,7 +29,8 @@ class Message:
     starts (None for messages handed over in memory). ``problem`` is set, and ``payload`` is
     None, when the loader could not decode this entry: the message still counts, and fails.
     ``raw`` keeps the exact bytes read, when the loader has them, so that split output can
-    write a passing message back byte for byte.
+    write a passing message back byte for byte. ``ambiguities`` lists what the loader
+    noticed while decoding (see ``validator.jsonscan``).
     """
 
     file: str
@@ -38,6 +39,9 @@ class Message:
     payload: Any
     problem: str | None = None
     raw: bytes | None = None
+    #: Valid JSON the API may read differently from what the author meant: duplicated
+    #: keys and integers no 64-bit parser holds, as (path, description) pairs.
+    ambiguities: tuple[tuple[str, str], ...] = ()
 
     @property
     def ref(self) -> MessageRef:
