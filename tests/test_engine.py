@@ -135,3 +135,40 @@ def test_declaration_errors_are_found():
     problems = Broken.declaration_errors()
     assert any("code" in p for p in problems) and any("kebab-case" in p for p in problems)
     assert any("docstring" in p for p in problems) and any("check()" in p for p in problems)
+
+
+class Noisy(Rule):
+    """Reports many things about one message."""
+
+    code = "XT004"
+    name = "noisy"
+
+    def check(self, payload, ctx):
+        for number in range(7):
+            yield Problem(f"x[{number}]", f"problem {number}")
+
+
+def test_findings_per_message_are_capped_and_the_cap_is_reported():
+    report = run([Noisy()], [TEXT, TEXT], max_findings_per_message=3)
+    assert len(report.findings) == 6 and report.summary.failed == 2
+    assert report.findings[2].message == ("problem 2 [and 4 more findings for this message, "
+                                          "not shown: max-findings-per-message]")
+    assert report.findings[1].message == "problem 1"
+
+
+def test_secrets_in_findings_are_redacted():
+    class Quoting(Rule):
+        """Quotes a URL."""
+
+        code = "XT005"
+        name = "quoting"
+
+        def check(self, payload, ctx):
+            yield Problem("image.link", f"cannot fetch {payload['image']['link']} "
+                                        "(Authorization: Bearer abcdefghijklmnop)")
+
+    link = "https://cdn.example.com/a.jpg?X-Amz-Signature=deadbeef&access_token=EAAGm0PX4ZCpsBAabcdefghijklmnopqrstu&w=1"
+    report = run([Quoting()], [{"type": "image", "image": {"link": link}}])
+    message = report.findings[0].message
+    assert "deadbeef" not in message and "EAAGm0PX4ZCps" not in message and "abcdefghijklmnop" not in message
+    assert "X-Amz-Signature=***" in message and "access_token=***" in message and "&w=1" in message

@@ -14,6 +14,7 @@ from typing import Any
 
 from .findings import Finding, Report, Severity, Summary
 from .message import MALFORMED, NOT_AN_OBJECT, Message
+from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, Context, Problem, Rule, Scope
 
@@ -25,8 +26,9 @@ class Engine:
 
     def __init__(self, rules: Iterable[Rule], registry: Registry | None = None, *,
                  offline: bool = True, severities: Mapping[str, Severity] | None = None,
-                 settings: Any = None) -> None:
+                 settings: Any = None, max_findings_per_message: int | None = 100) -> None:
         rules = list(rules)
+        self.max_findings_per_message = max_findings_per_message
         self.registry = registry
         self.offline = offline
         self.skipped: list[Rule] = [r for r in rules if r.needs_registry and registry is None]
@@ -73,6 +75,9 @@ class _Run:
         self.file_order: dict[str, int] = {}
         self.failed: set[tuple[str, int]] = set()
         self.findings: list[Finding] = []
+        # Per-message cap: how many findings each message has, and where the last kept one is.
+        self.per_message: dict[tuple[str, int | None], int] = {}
+        self.capped: dict[tuple[str, int | None], int] = {}
 
     def consume(self, name: str, messages: Iterable[Message]) -> None:
         self.file_order.setdefault(name, len(self.file_order))
@@ -102,6 +107,7 @@ class _Run:
                     self.record(rule, problem, None)
             except Exception as exc:  # noqa: BLE001
                 self.record_crash(rule, exc, None)
+        self.note_caps()
         order = self.file_order
         self.findings.sort(key=lambda f: (order.get(f.file, len(order)),
                                           -1 if f.index is None else f.index, f.rule))
@@ -120,11 +126,31 @@ class _Run:
             file, index, line = "", None, None
         else:
             file, index, line = at
-        self.findings.append(Finding.model_construct(
-            file=file, line=line, index=index, rule=rule.code, name=rule.name,
-            severity=severity, api_error=api_error, path=problem.path, message=problem.message))
         if severity is Severity.ERROR and index is not None:
             self.failed.add((file, index))
+        cap = self.engine.max_findings_per_message
+        if cap is not None and index is not None:
+            key = (file, index)
+            count = self.per_message[key] = self.per_message.get(key, 0) + 1
+            if count > cap:
+                return  # counted in note_caps(); the verdict above is already recorded
+            if count == cap:
+                self.capped[key] = len(self.findings)
+        self.findings.append(Finding.model_construct(
+            file=file, line=line, index=index, rule=rule.code, name=rule.name,
+            severity=severity, api_error=api_error, path=problem.path,
+            message=redact(problem.message)))
+
+    def note_caps(self) -> None:
+        """A message that hit the findings cap says so on its last finding shown."""
+        for key, position in self.capped.items():
+            hidden = self.per_message[key] - self.engine.max_findings_per_message
+            if hidden > 0:
+                last = self.findings[position]
+                self.findings[position] = last.model_copy(update={
+                    "message": f"{last.message} [and {hidden} more finding"
+                               f"{'s' if hidden != 1 else ''} for this message, not shown: "
+                               "max-findings-per-message]"})
 
     def record_crash(self, rule: Rule, exc: Exception, message: Message | None) -> None:
         """A crash is an error whatever the rule's severity: the message was not checked."""
