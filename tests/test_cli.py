@@ -12,7 +12,8 @@ from .conftest import ROOT, run_walint, write_jsonl
 
 GOOD = {"messaging_product": "whatsapp", "to": "+447911123456", "type": "template",
         "template": {"name": "hello_world", "language": {"code": "en_US"}}}
-BAD = {"messaging_product": "whatsapp", "to": "+447911123456", "type": "template",
+# Each message its own recipient: the same person twice is a campaign finding (WA601/WA602).
+BAD = {"messaging_product": "whatsapp", "to": "+447911123457", "type": "template",
        "template": {"name": "hello_world", "language": {"code": "en"}}}
 REGISTRY = str(ROOT / "templates_registry.yaml")
 
@@ -28,7 +29,7 @@ def as_json(result):
 
 
 def test_clean_file_exits_0(tmp_path):
-    result = check(str(write_jsonl(tmp_path / "c.jsonl", [GOOD, GOOD])))
+    result = check(str(write_jsonl(tmp_path / "c.jsonl", [GOOD, dict(GOOD, to="+447911123458")])))
     assert result.returncode == 0
     assert b"2 messages in 1 file: 2 passed, 0 failed" in result.stdout
 
@@ -48,10 +49,11 @@ def test_warnings_alone_exit_0(tmp_path):
 
 
 def test_json_report_follows_the_contract(tmp_path):
-    result = check("--format", "json", str(write_jsonl(tmp_path / "c.jsonl", [GOOD, BAD, GOOD])))
+    result = check("--format", "json", str(write_jsonl(tmp_path / "c.jsonl", [GOOD, BAD, dict(GOOD, to="+447911123458")])))
     report = as_json(result)
     assert report["summary"] == {"files": 1, "messages": 3, "passed": 2, "failed": 1,
-                                 "errors": 1, "warnings": 0}
+                                 "errors": 1, "warnings": 0, "links_checked": 0,
+                                 "links_skipped": 0}
     (finding,) = report["findings"]
     assert set(finding) == {"file", "line", "index", "rule", "name", "severity", "api_error",
                             "path", "message"}
@@ -81,7 +83,7 @@ def test_messages_object_and_single_object(tmp_path):
     wrapped = tmp_path / "wrapped.json"
     wrapped.write_text(json.dumps({"campaign": "spring", "messages": [BAD, GOOD]}, indent=1))
     single = tmp_path / "single.json"
-    single.write_text(json.dumps(BAD, indent=2))
+    single.write_text(json.dumps(dict(BAD, to="+447911123459"), indent=2))
     report = as_json(check("--format", "json", str(wrapped), str(single)))
     assert report["summary"]["files"] == 2 and report["summary"]["messages"] == 3
     assert [(f["file"], f["index"], f["line"]) for f in report["findings"]] == [

@@ -102,7 +102,8 @@ def test_rules_needing_the_registry_are_skipped_without_one():
 def test_validate_library_call_returns_the_report_model():
     bad = {"messaging_product": "whatsapp", "to": "+447911123456", "type": "template",
            "template": {"name": "order_update", "language": {"code": "en_US"}}}
-    report = validate([TEXT, bad, TEXT], registry=REGISTRY)
+    # Another recipient for the second text: the same message twice to one person is WA602.
+    report = validate([TEXT, bad, dict(TEXT, to="+447911123457")], registry=REGISTRY)
     assert report.summary.passed == 2 and report.failed_indexes() == {1}
     assert not report.ok
     dumped = report.model_dump()

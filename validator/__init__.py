@@ -7,16 +7,23 @@
 
 from .errors import ConfigError, InputError, RegistryError, RulePackError, WalintError
 from .findings import Finding, Report, Severity, Summary
+from .fix import DELETE, Edit, Fix
 from .linter import Validator, validate
+from .media import MediaFile, check_media_files
 from .message import Message
 from .registry import Registry, TemplatePlan, load_registry
 from .rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
+from .settings import Settings, load_settings
 
 __all__ = [
+    "DELETE",
     "ConfigError",
     "Context",
+    "Edit",
     "Finding",
+    "Fix",
     "InputError",
+    "MediaFile",
     "Message",
     "MessageRef",
     "Problem",
@@ -27,11 +34,14 @@ __all__ = [
     "RuleOptions",
     "RulePackError",
     "Scope",
+    "Settings",
     "Severity",
     "Summary",
     "TemplatePlan",
     "Validator",
     "WalintError",
+    "check_media_files",
     "load_registry",
+    "load_settings",
     "validate",
 ]

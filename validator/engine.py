@@ -4,14 +4,17 @@ The engine knows no WhatsApp rule by name. It dispatches each message to the per
 rules subscribed to its kind (computed once, so a template rule costs nothing on a text
 message), lets campaign and network rules observe the stream, finishes them afterwards, and
 stamps every problem with its location, the rule's identity and the configured severity.
-A rule that raises becomes a finding against that rule, never a lost batch.
+A rule that raises becomes a finding against that rule, never a lost batch — except a
+``WalintError`` (a rule's input named in the settings, such as an audience file, is broken),
+which stops the run: walint cannot do its job (exit code 2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from .errors import WalintError
 from .findings import Finding, Report, Severity, Summary
 from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
@@ -26,21 +29,30 @@ class Engine:
 
     def __init__(self, rules: Iterable[Rule], registry: Registry | None = None, *,
                  offline: bool = True, severities: Mapping[str, Severity] | None = None,
-                 settings: Any = None, max_findings_per_message: int | None = 100) -> None:
+                 settings: Any = None, max_findings_per_message: int | None = 100,
+                 ignored_for: Callable[[str], Collection[str]] | None = None) -> None:
         rules = list(rules)
         self.max_findings_per_message = max_findings_per_message
+        #: file name → rule codes not reported for it (per-file-ignores): such a finding is
+        #: dropped before it can fail its message or count towards the cap.
+        self.ignored_for = ignored_for
         self.registry = registry
         self.offline = offline
         self.skipped: list[Rule] = [r for r in rules if r.needs_registry and registry is None]
         active = [r for r in rules if r not in self.skipped]
+        # Network rules observe even offline (recording is cheap and needs no network), so the
+        # summary can count the links they check — or skip; only their finish() is skipped.
+        self._network = [r for r in active if r.scope is Scope.NETWORK]
         if offline:
-            self.skipped += [r for r in active if r.scope is Scope.NETWORK]
+            self.skipped += self._network
             active = [r for r in active if r.scope is not Scope.NETWORK]
         self.rules = active
         self.severities = {r.code: (severities or {}).get(r.code, r.severity) for r in rules}
         self.settings = settings
         self._per_message = [r for r in active if r.scope is Scope.MESSAGE]
-        self._observers = [r for r in active if r.scope is not Scope.MESSAGE]
+        # Scope.FILE rules judge local media files (validator.media), never campaign messages.
+        self._finishers = [r for r in active if r.scope in (Scope.CAMPAIGN, Scope.NETWORK)]
+        self._observers = self._finishers + (self._network if offline else [])
         self._for_all_objects = tuple(r for r in self._per_message if r.message_types is None)
         self._dispatch: dict[str, tuple[Rule, ...]] = {}
         for kind in {k for r in self._per_message for k in (r.message_types or ())}:
@@ -73,6 +85,7 @@ class _Run:
         self.files = 0
         self.messages = 0
         self.file_order: dict[str, int] = {}
+        self.file_messages: dict[str, int] = {}
         self.failed: set[tuple[str, int]] = set()
         self.findings: list[Finding] = []
         # Per-message cap: how many findings each message has, and where the last kept one is.
@@ -83,6 +96,7 @@ class _Run:
         self.file_order.setdefault(name, len(self.file_order))
         engine, ctx = self.engine, self.ctx
         rules_for, observers = engine.rules_for, engine._observers
+        before = self.messages
         for message in messages:
             self.messages += 1
             ctx.message = message
@@ -90,21 +104,28 @@ class _Run:
                 try:
                     for problem in rule.check(message.payload, ctx):
                         self.record(rule, problem, message)
+                except WalintError:
+                    raise  # walint cannot do its job (a broken audience file): exit 2
                 except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
                     self.record_crash(rule, exc, message)
             for rule in observers:
                 try:
                     rule.observe(message, ctx)
+                except WalintError:
+                    raise
                 except Exception as exc:  # noqa: BLE001
                     self.record_crash(rule, exc, message)
         ctx.message = None
+        self.file_messages[name] = self.file_messages.get(name, 0) + self.messages - before
 
     def finish(self) -> Report:
         ctx = self.ctx
-        for rule in self.engine._observers:
+        for rule in self.engine._finishers:
             try:
                 for problem in rule.finish(ctx):
                     self.record(rule, problem, None)
+            except WalintError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 self.record_crash(rule, exc, None)
         self.note_caps()
@@ -113,9 +134,27 @@ class _Run:
                                           -1 if f.index is None else f.index, f.rule))
         errors = sum(1 for f in self.findings if f.severity is Severity.ERROR)
         failed = len(self.failed)
+        links = self.count_links()
         summary = Summary(files=self.files, messages=self.messages, passed=self.messages - failed,
-                          failed=failed, errors=errors, warnings=len(self.findings) - errors)
-        return Report(summary=summary, findings=self.findings)
+                          failed=failed, errors=errors, warnings=len(self.findings) - errors,
+                          links_checked=0 if self.engine.offline else links,
+                          links_skipped=links if self.engine.offline else 0)
+        return Report(summary=summary, findings=self.findings, file_messages=self.file_messages)
+
+    def count_links(self) -> int:
+        """Distinct URLs the network rules recorded (``Rule.urls``); a collection shared by
+        several rules (the same object) is counted once."""
+        collections: dict[int, Any] = {}
+        for rule in self.engine._network:
+            try:
+                urls = rule.urls(self.ctx)
+            except Exception:  # noqa: BLE001 - a count is not worth a lost report
+                continue
+            if urls:
+                collections[id(urls)] = urls
+        if len(collections) <= 1:
+            return sum(len(urls) for urls in collections.values())
+        return len(set().union(*collections.values()))
 
     def record(self, rule: Rule, problem: Problem, message: Message | None,
                severity: Severity | None = None) -> None:
@@ -126,6 +165,9 @@ class _Run:
             file, index, line = "", None, None
         else:
             file, index, line = at
+        ignored_for = self.engine.ignored_for
+        if ignored_for is not None and rule.code in ignored_for(file):
+            return
         if severity is Severity.ERROR and index is not None:
             self.failed.add((file, index))
         cap = self.engine.max_findings_per_message
@@ -136,10 +178,13 @@ class _Run:
                 return  # counted in note_caps(); the verdict above is already recorded
             if count == cap:
                 self.capped[key] = len(self.findings)
+        fix = problem.fix
         self.findings.append(Finding.model_construct(
             file=file, line=line, index=index, rule=rule.code, name=rule.name,
             severity=severity, api_error=api_error, path=problem.path,
-            message=redact(problem.message)))
+            message=redact(problem.message),
+            fix=redact(fix.description) if fix is not None else None,
+            fixable=fix.applicability if fix is not None else None))
 
     def note_caps(self) -> None:
         """A message that hit the findings cap says so on its last finding shown."""

@@ -7,8 +7,9 @@ rename. ``Report.model_dump()`` is exactly what ``--format json`` prints.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 __all__ = ["Finding", "Report", "Severity", "Summary"]
 
@@ -37,6 +38,19 @@ class Finding(BaseModel):
     api_error: int | None
     path: str
     message: str
+    #: What ``--fix`` would do (or did) about it, and whether that fix is "safe" or
+    #: "unsafe" (needs ``--unsafe-fixes``). Both are left out of dumps when there is no fix,
+    #: so a report without fixes reads exactly as before they existed.
+    fix: str | None = None
+    fixable: Literal["safe", "unsafe"] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_fix(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("fix") is None:
+            data.pop("fix", None)
+            data.pop("fixable", None)
+        return data
 
 
 class Summary(BaseModel):
@@ -48,6 +62,20 @@ class Summary(BaseModel):
     failed: int = 0
     errors: int = 0
     warnings: int = 0
+    #: Distinct links (media URLs) the network rules checked, and those left unchecked
+    #: because the run was offline (``--offline``; the library's default).
+    links_checked: int = 0
+    links_skipped: int = 0
+    #: Findings repaired by ``--fix`` (or ``--diff``): not counted in ``errors`` and
+    #: ``warnings``, which are what remains. Present only in a run that fixes.
+    fixed: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_fixed(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("fixed") is None:
+            data.pop("fixed", None)
+        return data
 
 
 class Report(BaseModel):
@@ -55,6 +83,20 @@ class Report(BaseModel):
 
     summary: Summary
     findings: list[Finding]
+    #: Messages read per file, in reading order. Reporters use it (a JUnit case per file, SARIF
+    #: artifacts); it is not part of the JSON contract, so dumps leave it out.
+    file_messages: dict[str, int] = Field(default_factory=dict, exclude=True, repr=False)
+    #: True for a report on local media files (``walint media``): its units are files, counted
+    #: in ``summary.files`` (``messages``, ``passed`` and ``failed`` stay 0). Not in dumps.
+    media_files: bool = Field(False, exclude=True, repr=False)
+    #: In a run that fixes (``fix=True``): the findings the fixes repaired, each with its
+    #: ``fix``; for ``Validator.validate``, every payload in input order — the fixed ones
+    #: repaired, the others the very objects given; for ``Validator.check_files``, one
+    #: ``validator.rewrite.Rewrite`` per file with something to fix (nothing is written
+    #: until its ``write()``). Not in dumps.
+    fixed_findings: list[Finding] = Field(default_factory=list, exclude=True, repr=False)
+    fixed_payloads: list[Any] | None = Field(None, exclude=True, repr=False)
+    rewrites: list[Any] = Field(default_factory=list, exclude=True, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -31,7 +31,10 @@ def ambiguities(raw: bytes, payload: Any) -> tuple[tuple[str, str], ...]:
     suspicious = _NINETEEN_DIGITS in raw.translate(_DIGITS_ONLY)
     if not suspicious:
         keys_in_raw = raw.count(b'":') + raw.count(b'" :')
-        suspicious = keys_in_raw > orjson.dumps(payload).count(b'":')
+        try:
+            suspicious = keys_in_raw > orjson.dumps(payload).count(b'":')
+        except orjson.JSONEncodeError:  # e.g. a lone surrogate ("\ud800"): take the slow look
+            suspicious = True
     return _locate(raw) if suspicious else ()
 
 

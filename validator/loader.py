@@ -18,13 +18,16 @@ import io as _io
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 __all__ = ["STDIN", "messages_from_payloads", "read_campaign"]
 
@@ -56,10 +59,12 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
 
 
 def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
-                  ) -> Iterator[Message]:
+                  registry: Registry | None = None) -> Iterator[Message]:
     """Stream the messages of one campaign file (``-`` for standard input).
 
-    A message larger than ``max_message_bytes`` is counted and reported, never decoded."""
+    A message larger than ``max_message_bytes`` is counted and reported, never decoded.
+    A ``.csv`` file is a CSV campaign (``validator.csv_campaign``): each row is expanded
+    into its payload, with ``registry`` deciding header formats and button types."""
     if source == STDIN:
         yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes)
         return
@@ -75,6 +80,12 @@ def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_B
         raise InputError(f"cannot open: {exc.strerror}", file=source) from None
     with stream:
         try:
+            if source.lower().endswith(".csv"):
+                from .csv_campaign import read_csv_campaign
+
+                yield from read_csv_campaign(stream, source, registry,
+                                             max_message_bytes=max_message_bytes)
+                return
             yield from _read_stream(stream, source, max_message_bytes)
         except IsADirectoryError:
             raise InputError("is a directory, not a campaign file", file=source) from None
@@ -315,7 +326,8 @@ def _document_message(doc: _Document, index: int, start: int, payload: Any,
     line = line if line is not None else doc.line_at(start)
     if len(raw) > doc.cap:
         return Message(doc.name, index, line, None, problem=_too_big(len(raw), doc.cap))
-    return Message(doc.name, index, line, payload, ambiguities=ambiguities(raw, payload))
+    return Message(doc.name, index, line, payload, ambiguities=ambiguities(raw, payload),
+                   span=(start, doc.pos))
 
 
 def _find_messages_array(text: str, start: int) -> int:

@@ -42,6 +42,10 @@ class Message:
     #: Valid JSON the API may read differently from what the author meant: duplicated
     #: keys and integers no 64-bit parser holds, as (path, description) pairs.
     ambiguities: tuple[tuple[str, str], ...] = ()
+    #: For an element of a JSON document (array or ``{"messages": [...]}``): where its text
+    #: starts and ends, as character offsets in the decoded document (byte-order mark left
+    #: out). ``--fix`` rewrites exactly that text; None for JSONL lines and CSV rows.
+    span: tuple[int, int] | None = None
 
     @property
     def ref(self) -> MessageRef:

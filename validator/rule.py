@@ -16,19 +16,24 @@ Scopes are declared, not guessed:
   records what the batch needs (recipients, counts); ``finish(ctx)`` yields problems once the
   stream ends, each naming the message it is about with ``at``.
 * ``Scope.NETWORK`` — like a campaign rule, but ``finish`` needs the network and is skipped
-  under ``--offline``.
+  under ``--offline``. ``observe`` still runs offline (it only records, cheaply), so that
+  ``urls(ctx)`` can say how many distinct links were checked — or skipped — for the summary.
+* ``Scope.FILE`` — a local file about to be uploaded (``walint media``), not a campaign
+  message: ``check(media, ctx)`` gets a ``validator.media.MediaFile``. Campaign runs never
+  call these rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from .findings import Severity
+from .fix import Fix
 
 if TYPE_CHECKING:
     from .message import Message
@@ -52,6 +57,7 @@ class Scope(str, Enum):
     MESSAGE = "message"
     CAMPAIGN = "campaign"
     NETWORK = "network"
+    FILE = "file"
 
     def __str__(self) -> str:
         return self.value
@@ -82,12 +88,14 @@ class MessageRef(NamedTuple):
 class Problem(NamedTuple):
     """What a rule yields: the payload location, a message naming the offending value, and
     optionally a more precise API error than the rule's default (a paused template is 132015,
-    a disabled one 132016). Campaign and network rules set ``at`` to the message concerned."""
+    a disabled one 132016). Campaign and network rules set ``at`` to the message concerned.
+    ``fix`` is the repair, when the rule knows the one correct one (``validator.fix``)."""
 
     path: str
     message: str
     api_error: Any = DEFAULT
     at: MessageRef | None = None
+    fix: Fix | None = None
 
 
 class RuleOptions(BaseModel):
@@ -98,9 +106,13 @@ class RuleOptions(BaseModel):
 
 class Context:
     """What a rule may consult besides the payload: the compiled registry, the run's
-    settings and, for per-message rules, the message being checked (for its location)."""
+    settings and, for per-message rules, the message being checked (for its location).
 
-    __slots__ = ("message", "offline", "registry", "settings")
+    ``shared`` is scratch space for one run, empty at its start: campaign rules that need the
+    same index of the batch (one entry per recipient, say) keep it there once, under a key
+    their module owns, instead of each holding a copy."""
+
+    __slots__ = ("message", "offline", "registry", "settings", "shared")
 
     def __init__(self, registry: Registry | None = None, *, offline: bool = True,
                  settings: Any = None) -> None:
@@ -108,6 +120,7 @@ class Context:
         self.offline = offline
         self.settings = settings
         self.message: Message | None = None
+        self.shared: dict[str, Any] = {}
 
 
 class Rule:
@@ -124,6 +137,11 @@ class Rule:
     #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
     needs_registry: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = RuleOptions
+    #: Whether the rule's problems can come with a ``Fix``: "safe" when some of them carry a
+    #: safe fix, "unsafe" when its fixes all need ``--unsafe-fixes``, None when it never
+    #: fixes. Each fix says its own safety; ``walint rules`` shows this column. Only
+    #: per-message rules fix (a campaign finding has no single payload to repair).
+    fixable: ClassVar[str | None] = None
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         self.options = options if options is not None else self.Options()
@@ -137,6 +155,14 @@ class Rule:
         """Record what ``finish`` needs. Called for every message, malformed ones included."""
 
     def finish(self, ctx: Context) -> Iterable[Problem]:
+        return ()
+
+    # -- Scope.NETWORK ------------------------------------------------------------------------
+    def urls(self, ctx: Context) -> Collection[str]:
+        """The distinct URLs ``finish`` fetches (or would, under ``--offline``), as recorded
+        by ``observe``. The engine counts them for the summary (``links_checked`` /
+        ``links_skipped``); rules that share one set of URLs return the same collection
+        object, which is then counted once."""
         return ()
 
     # -- documentation ----------------------------------------------------------------------
@@ -166,7 +192,9 @@ class Rule:
             errors.append("Options is not a RuleOptions subclass")
         if not (cls.__doc__ or "").strip():
             errors.append("has no docstring (its manual)")
-        overridden = "check" if cls.scope is Scope.MESSAGE else "finish"
+        if cls.fixable not in (None, "safe", "unsafe"):
+            errors.append(f"fixable {cls.fixable!r} is not 'safe', 'unsafe' or None")
+        overridden = "check" if cls.scope in (Scope.MESSAGE, Scope.FILE) else "finish"
         if getattr(cls, overridden) is getattr(Rule, overridden):
             errors.append(f"a {cls.scope} rule must implement {overridden}()")
         return errors

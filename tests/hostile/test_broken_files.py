@@ -11,6 +11,8 @@ import pytest
 from ..conftest import ROOT, run_walint
 
 GOOD = json.dumps({"messaging_product": "whatsapp", "to": "+447911123456", "text": {"body": "hi"}})
+# Another recipient: the same message twice to one person is a duplicate send (WA602).
+OTHER = json.dumps({"messaging_product": "whatsapp", "to": "+447911123457", "text": {"body": "hi"}})
 REGISTRY = str(ROOT / "templates_registry.yaml")
 
 
@@ -32,7 +34,7 @@ def only(report, rule):
 
 
 def test_invalid_utf8_line(tmp_path):
-    result, report = check(write(tmp_path, f"{GOOD}\n".encode() + b'{"to": "\xff\xfe"}\n' + f"{GOOD}\n".encode()))
+    result, report = check(write(tmp_path, f"{GOOD}\n".encode() + b'{"to": "\xff\xfe"}\n' + f"{OTHER}\n".encode()))
     assert result.returncode == 1
     assert report["summary"]["messages"] == 3 and report["summary"]["failed"] == 1
     assert only(report, "WA001") == [(2, "not valid UTF-8 (byte 9)")]
@@ -100,7 +102,7 @@ def test_hundred_megabyte_single_line_is_reported_not_loaded(tmp_path):
     with path.open("wb") as out:
         out.write(GOOD.encode() + b"\n")
         out.write(b'{"text": {"body": "' + b"a" * (100 * 1024 * 1024) + b'"}}\n')
-        out.write(GOOD.encode() + b"\n")
+        out.write(OTHER.encode() + b"\n")
     result, report = check(path)
     assert result.returncode == 1
     assert report["summary"]["messages"] == 3 and report["summary"]["passed"] == 2

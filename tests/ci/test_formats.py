@@ -1,0 +1,66 @@
+"""jsonl and GitLab Code Quality output, and the --format table."""
+
+from __future__ import annotations
+
+import json
+
+from validator.reporters import REPORTERS
+
+from .conftest import BAD, GOOD, REGISTRY, WARNED, many, walint, write_jsonl
+
+
+def run(tmp_path, fmt, *paths):
+    return walint("check", "--registry", str(REGISTRY), "--format", fmt, *paths, cwd=tmp_path)
+
+
+def test_format_choices_come_from_the_reporter_table():
+    help_text = walint("check", "--help").stdout.decode()
+    choices = help_text.split("--format [", 1)[1].split("]", 1)[0]
+    assert choices.split("|") == sorted(REPORTERS)
+    assert set(REPORTERS) >= {"text", "json", "jsonl", "sarif", "github", "junit", "gitlab"}
+
+
+def test_jsonl_is_one_finding_per_line_equal_to_the_json_report(tmp_path):
+    write_jsonl(tmp_path / "c.jsonl", many(BAD, 2) + many(WARNED, 1) + many(GOOD, 1))
+    lines = run(tmp_path, "jsonl", "c.jsonl").stdout.decode().splitlines()
+    expected = json.loads(run(tmp_path, "json", "c.jsonl").stdout)["findings"]
+    assert [json.loads(line) for line in lines] == expected and len(lines) == 3
+
+
+def test_jsonl_prints_nothing_for_a_clean_run(tmp_path):
+    write_jsonl(tmp_path / "c.jsonl", many(GOOD, 2))
+    result = run(tmp_path, "jsonl", "c.jsonl")
+    assert result.returncode == 0 and result.stdout == b""
+
+
+def test_gitlab_code_quality(tmp_path):
+    (tmp_path / "campaigns").mkdir()
+    path = write_jsonl(tmp_path / "campaigns" / "c.jsonl", many(BAD, 2) + many(WARNED, 1))
+    result = run(tmp_path, "gitlab", str(path))  # absolute argument, relative report path
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)
+    assert [(i["check_name"], i["severity"], i["location"]) for i in issues] == [
+        ("WA201", "major", {"path": "campaigns/c.jsonl", "lines": {"begin": 1}}),
+        ("WA201", "major", {"path": "campaigns/c.jsonl", "lines": {"begin": 2}}),
+        ("WA302", "minor", {"path": "campaigns/c.jsonl", "lines": {"begin": 3}}),
+    ]
+    assert len({i["fingerprint"] for i in issues}) == 3
+    assert issues[0]["description"].startswith("WA201 [132001] template hello_world does not exist")
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+
+
+def test_gitlab_clean_run_is_an_empty_list(tmp_path):
+    write_jsonl(tmp_path / "c.jsonl", many(GOOD, 1))
+    assert json.loads(run(tmp_path, "gitlab", "c.jsonl").stdout) == []
+
+
+def test_output_file(tmp_path):
+    write_jsonl(tmp_path / "c.jsonl", many(BAD, 1))
+    result = walint("check", "--registry", str(REGISTRY), "--format", "sarif", "-o", "out.sarif",
+                    "c.jsonl", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == b""
+    assert json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
+    bad = walint("check", "--registry", str(REGISTRY), "-o", str(tmp_path / "no" / "x"), "c.jsonl",
+                 cwd=tmp_path)
+    assert bad.returncode == 2 and b"cannot write the report" in bad.stderr

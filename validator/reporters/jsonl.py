@@ -1,0 +1,18 @@
+"""``--format jsonl``: one finding per line, each exactly a finding of the JSON report.
+
+Nothing else is printed — no summary line — so every line parses as a finding and a clean run
+prints nothing. Streams well into ``jq``, log shippers and ``grep``.
+"""
+
+from __future__ import annotations
+
+from ..findings import Report
+from .base import Reporter
+
+
+class JsonlReporter(Reporter):
+    def write(self, report: Report) -> None:
+        write = self.stream.write
+        for finding in report.findings:
+            write(finding.model_dump_json())
+            write("\n")
