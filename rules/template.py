@@ -23,6 +23,7 @@ from ._template_payload import (
     template_object,
     template_plan,
 )
+from .template_names import malformed_key, name_case_fix
 
 TEMPLATE = frozenset({"template"})
 
@@ -113,7 +114,7 @@ class TemplateMalformed(Rule):
                     yield Problem(ppath, f"parameter must be an object, got {type(param).__name__}")
                 elif not isinstance(param.get("type"), str):
                     yield Problem(f"{ppath}.type", "parameter type is required (text, currency, image, ...)")
-                elif (param["type"].lower() == "text" and component["type"].lower() != "button"
+                elif (param["type"].lower() == "text" and str(component.get("type", "")).lower() != "button"
                       and not isinstance(param.get("text"), str)):
                     got = "missing" if param.get("text") is None else type(param["text"]).__name__
                     yield Problem(f"{ppath}.text", f"a text parameter needs a string text ({got})")
@@ -130,7 +131,9 @@ class TemplateUnknown(Rule):
     **Why is this bad?**
     The API answers 132001: ``template name (hello_world_es) does not exist in en_US``.
     A typo, a template not yet approved in that language, or ``en`` where the template is
-    ``en_US``.
+    ``en_US``. A name or code that is malformed (``Order-Update``, ``en-US``) cannot exist
+    anywhere: WA216 and WA217 report it with the corrected form, and this rule stays quiet
+    about it, so one mistake gives one finding.
 
     **Example**
     ```jsonl
@@ -141,11 +144,17 @@ class TemplateUnknown(Rule):
     ```jsonl
     {"messaging_product": "whatsapp", "to": "+447911123456", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
     ```
+
+    **Fix**
+    Safe: a name that differs only in case from exactly one registry name (a hand-written
+    registry may spell names its own way) becomes the registry's spelling. Typos and
+    missing languages are not fixed — the right template is a person's choice.
     """
 
     code = "WA201"
     name = "template-unknown"
     api_error = 132001
+    fixable = "safe"
     message_types = TEMPLATE
     needs_registry = True
 
@@ -156,8 +165,8 @@ class TemplateUnknown(Rule):
             return
         name, language = key
         registry = ctx.registry
-        if registry.get(name, language) is not None:
-            return
+        if registry.get(name, language) is not None or malformed_key(name, language):
+            return  # a malformed name or code is WA216's / WA217's, with the corrected form
         languages = registry.languages(name)
         if languages:
             yield Problem("template.language.code",
@@ -165,10 +174,11 @@ class TemplateUnknown(Rule):
                           f"{', '.join(sorted(languages))}")
             return
         message = f"template {name} does not exist in {language}"
-        similar = registry.similar_names(name)
+        fix = name_case_fix(name, registry)
+        similar = [fix.edits[0].value] if fix is not None else registry.similar_names(name)
         if similar:
             message += f"; did you mean {' or '.join(similar)}?"
-        yield Problem("template.name", message)
+        yield Problem("template.name", message, fix=fix)
 
 
 class TemplateNotApproved(Rule):

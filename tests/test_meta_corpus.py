@@ -18,8 +18,10 @@ from .conftest import TESTS
 DATA = TESTS / "data"
 ENTRIES = [json.loads(line) for line in (DATA / "meta-examples.jsonl").read_text().splitlines()]
 VALIDATOR = Validator(DATA / "meta-examples-registry.yaml", plugins=False)
-#: The only warnings that are real risks in Meta's examples (the corpus README allows them).
-ALLOWED_WARNINGS = {("16315555555", "WA303")}
+#: The only warnings that are real risks in Meta's examples (the corpus README allows them):
+#: a recipient without ``+``, and a MARKETING template (intro_catalog_offer) to a US number,
+#: which Meta has not delivered since 2025-04-01 (WA218, 131049 in a status webhook).
+ALLOWED_WARNINGS = {("16315555555", "WA303"), ("+16505551234", "WA218")}
 
 
 def test_corpus_is_complete():

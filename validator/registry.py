@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "TemplatePlan",
     "load_registry",
     "placeholders",
+    "text_shape",
 ]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
@@ -41,6 +42,21 @@ def placeholders(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(dict.fromkeys(_PLACEHOLDER.findall(text)))
+
+
+def text_shape(text: str | None) -> tuple[int, dict[str, int]]:
+    """The length of ``text`` without its placeholders, and how often each placeholder occurs.
+
+    The length of the text once filled in is then ``fixed + sum(uses[n] * len(value[n]))``:
+    computed once per template here, so that checking a message costs no parsing."""
+    if not text:
+        return 0, {}
+    fixed = len(text)
+    uses: dict[str, int] = {}
+    for match in _PLACEHOLDER.finditer(text):
+        fixed -= match.end() - match.start()
+        uses[match.group(1)] = uses.get(match.group(1), 0) + 1
+    return fixed, uses
 
 
 class _Lenient(BaseModel):
@@ -101,6 +117,8 @@ class ButtonPlan:
     text: str | None
     url: str | None
     params: tuple[str, ...]
+    #: Length of ``url`` without its placeholder (the URL a send-time suffix is appended to).
+    url_fixed_length: int = 0
 
     @property
     def dynamic(self) -> bool:
@@ -126,6 +144,14 @@ class TemplatePlan:
     component_types: frozenset[str]
     line: int | None
     source: Template
+    #: Length of the header / body text without placeholders, and the number of times each
+    #: placeholder occurs in it (see ``text_shape``): the filled-in length is cheap to compute.
+    header_fixed_length: int = 0
+    header_param_uses: Mapping[str, int] = field(default_factory=dict)
+    body_fixed_length: int = 0
+    body_param_uses: Mapping[str, int] = field(default_factory=dict)
+    #: Number of cards of a CAROUSEL component (0 when the template has none).
+    card_count: int = 0
 
     @property
     def named(self) -> bool:
@@ -145,9 +171,15 @@ def compile_plan(template: Template, line: int | None = None) -> TemplatePlan:
     header_params = placeholders(header.text) if header and header_format == "TEXT" else ()
     body_params = placeholders(body.text) if body else ()
     buttons = tuple(
-        ButtonPlan(i, b.type, b.text, b.url, placeholders(b.url) if b.type == "URL" else ())
+        ButtonPlan(i, b.type, b.text, b.url, placeholders(b.url) if b.type == "URL" else (),
+                   text_shape(b.url)[0])
         for i, b in enumerate((by_type["BUTTONS"].buttons or []) if "BUTTONS" in by_type else [])
     )
+    header_fixed, header_uses = (text_shape(header.text) if header and header_format == "TEXT"
+                                 else (0, {}))
+    body_fixed, body_uses = text_shape(body.text) if body else (0, {})
+    carousel = by_type.get("CAROUSEL")
+    cards = getattr(carousel, "cards", None) if carousel else None
     if len(header_params) > 1:
         raise ValueError(f"HEADER text has {len(header_params)} variables; Meta allows one")
     names = header_params + body_params
@@ -176,6 +208,11 @@ def compile_plan(template: Template, line: int | None = None) -> TemplatePlan:
         component_types=frozenset(by_type),
         line=line,
         source=template,
+        header_fixed_length=header_fixed,
+        header_param_uses=header_uses,
+        body_fixed_length=body_fixed,
+        body_param_uses=body_uses,
+        card_count=len(cards) if isinstance(cards, list) else 0,
     )
 
 
