@@ -1,0 +1,533 @@
+"""WA601–WA605 — campaign: what only shows across the whole batch.
+
+Duplicates, the pair rate limit and the messaging limit are properties of the batch, not of
+one payload. These rules observe every message as it streams past and report once the
+stream ends, each finding naming the message that triggers it (the second copy, the message
+past the burst, the first recipient past the limit).
+
+Memory: a campaign may hold a million messages, so nothing here keeps a payload. One
+``Ledger`` per run, shared by these rules through ``ctx.shared``, holds one integer per
+recipient (its E.164 digits) mapping to one packed integer: where its first message is, how
+many messages it gets, whether it got a template, and a 64-bit digest of its first
+message's content. Digests of further messages are kept only for recipients seen twice.
+
+Recipients are compared in E.164 (``+49 151 23456789`` is ``+4915123456789``); a ``to``
+that is not a valid number (WA301) or a group is not counted.
+
+Facts: pair rate limit — Meta, Cloud API overview
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/) and 131056 on
+the error-codes page
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes);
+messaging limits — Meta, "Messaging limits"
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits);
+the facts file §7 and checks 29 and 31.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Any, NamedTuple
+
+import orjson
+from pydantic import Field
+
+from validator.findings import Severity
+from validator.message import Message
+from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
+
+from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
+
+__all__ = [
+    "DuplicateMessage",
+    "DuplicateRecipient",
+    "Ledger",
+    "MessagingLimitExceeded",
+    "MessagingLimitNear",
+    "PairRateLimit",
+]
+
+#: Keys that address or tag a send but are not what the person receives.
+_ENVELOPE = frozenset({"to", "recipient", "recipient_type", "messaging_product",
+                       "biz_opaque_callback_data"})
+_LINE_BITS = _INDEX_BITS = 40
+_FILE_BITS = 24
+_REF_BITS = _LINE_BITS + _INDEX_BITS + _FILE_BITS
+_REF_MASK = (1 << _REF_BITS) - 1
+_TEMPLATE_BIT = _REF_BITS
+_COUNT_SHIFT = _REF_BITS + 1
+_COUNT_MASK = (1 << 32) - 1
+_DIGEST_SHIFT = _COUNT_SHIFT + 32
+
+
+class Sighting(NamedTuple):
+    """What the ledger knows about a message's recipient once the message is counted."""
+
+    key: int
+    #: Messages to this recipient so far, this one included.
+    count: int
+    #: The first message to this recipient (None when this message is the first).
+    first: MessageRef | None
+    #: An earlier message to this recipient with identical content, if any.
+    copy_of: MessageRef | None
+    #: This is the first template message to this recipient.
+    first_template: bool
+
+
+def content_digest(payload: dict) -> int:
+    """64 bits that differ when what the person receives differs (the envelope left out)."""
+    content = {k: v for k, v in payload.items() if k not in _ENVELOPE}
+    try:
+        data = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits, or objects a library caller handed over
+        data = json.dumps(content, sort_keys=True, separators=(",", ":"), default=repr).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+class Ledger:
+    """One entry per recipient for the whole run (see the module docs)."""
+
+    __slots__ = ("_file_numbers", "_last", "_sighting", "copies", "entries", "files")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, int] = {}
+        self.copies: dict[int, int] = {}
+        self.files: list[str] = []
+        self._file_numbers: dict[str, int] = {}
+        self._last: Message | None = None
+        self._sighting: Sighting | None = None
+
+    @classmethod
+    def of(cls, ctx: Context) -> Ledger:
+        ledger = ctx.shared.get(__name__)
+        if ledger is None:
+            ledger = ctx.shared[__name__] = cls()
+        return ledger
+
+    def see(self, message: Message) -> Sighting | None:
+        """Count ``message`` (once, however many rules ask); None when it has no phone recipient."""
+        if message is self._last:
+            return self._sighting
+        self._last = message
+        self._sighting = self._count(message)
+        return self._sighting
+
+    def _pack(self, message: Message) -> int:
+        number = self._file_numbers.get(message.file)
+        if number is None:
+            number = self._file_numbers[message.file] = len(self.files)
+            self.files.append(message.file)
+        line = 0 if message.line is None else message.line + 1
+        return (number << (_LINE_BITS + _INDEX_BITS)) | (message.index << _LINE_BITS) | line
+
+    def ref(self, packed: int) -> MessageRef:
+        line = packed & ((1 << _LINE_BITS) - 1)
+        index = (packed >> _LINE_BITS) & ((1 << _INDEX_BITS) - 1)
+        return MessageRef(self.files[packed >> (_LINE_BITS + _INDEX_BITS)], index,
+                          line - 1 if line else None)
+
+    def _count(self, message: Message) -> Sighting | None:
+        if message.problem is not None:
+            return None
+        key = recipient_key(message.payload)
+        if key is None:
+            return None
+        ref = self._pack(message)
+        digest = content_digest(message.payload)
+        template = message.kind == "template"
+        entry = self.entries.get(key)
+        if entry is None:
+            self.entries[key] = (ref | (template << _TEMPLATE_BIT) | (1 << _COUNT_SHIFT)
+                                 | (digest << _DIGEST_SHIFT))
+            return Sighting(key, 1, None, None, template)
+        first = entry & _REF_MASK
+        had_template = bool(entry >> _TEMPLATE_BIT & 1)
+        count = min((entry >> _COUNT_SHIFT & _COUNT_MASK) + 1, _COUNT_MASK)
+        first_digest = entry >> _DIGEST_SHIFT
+        if count == 2:
+            self.copies[(key << 64) | first_digest] = first
+        copy = self.copies.setdefault((key << 64) | digest, ref)
+        self.entries[key] = (first | ((had_template or template) << _TEMPLATE_BIT)
+                             | (count << _COUNT_SHIFT) | (first_digest << _DIGEST_SHIFT))
+        return Sighting(key, count, self.ref(first), self.ref(copy) if copy != ref else None,
+                        template and not had_template)
+
+
+def where(earlier: MessageRef, later: MessageRef) -> str:
+    """How a finding on ``later`` points at ``earlier``: ``line 3``, ``other.jsonl:3``."""
+    if earlier.line is None:
+        spot = f"index {earlier.index}"
+        return spot if earlier.file == later.file else f"{earlier.file} {spot}"
+    return f"line {earlier.line}" if earlier.file == later.file else f"{earlier.file}:{earlier.line}"
+
+
+def describe(payload: dict) -> str:
+    """What a message is, for a duplicate's finding: ``template order_update/en_US``."""
+    template = payload.get("template")
+    if isinstance(template, dict):
+        language = template.get("language")
+        code = language.get("code") if isinstance(language, dict) else None
+        return f"template {template.get('name')}/{code} with the same parameters"
+    kind = payload.get("type", "text")
+    return f"{kind} message with the same content"
+
+
+def _found(rule: Rule, ctx: Context) -> list[Any]:
+    """The rule's findings of this run (``ctx.shared`` is per run; rules live longer)."""
+    found = ctx.shared.get(rule)
+    if found is None:
+        found = ctx.shared[rule] = []
+    return found
+
+
+class DuplicateRecipient(Rule):
+    """The same recipient gets more than one message in the campaign.
+
+    **What it does**
+    Compares every ``to`` in E.164, across all files of the run, so ``+49 151 23456789`` and
+    ``+4915123456789`` are the same person. The second and every later message to a
+    recipient is reported, pointing at the first. A copy with the same content is WA602's
+    (an error), not reported here. Invalid numbers (WA301) and groups are not compared.
+
+    **Why is this bad?**
+    The API sends each request, so nothing fails — but two messages to one person in one
+    campaign is usually a join gone wrong in the audience export, and it spends the pair
+    rate limit (WA603) and the person's patience. A warning: a reminder and a follow-up
+    may be meant.
+
+    **Example**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Your order has shipped."}}
+    {"messaging_product": "whatsapp", "to": "+49 151 23456789", "type": "text", "text": {"body": "How was your delivery?"}}
+    ```
+
+    **Use instead**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Your order has shipped."}}
+    {"messaging_product": "whatsapp", "to": "+4915123456780", "type": "text", "text": {"body": "How was your delivery?"}}
+    ```
+    """
+
+    code = "WA601"
+    name = "duplicate-recipient"
+    severity = Severity.WARNING
+    scope = Scope.CAMPAIGN
+
+    def observe(self, message, ctx):
+        seen = Ledger.of(ctx).see(message)
+        if seen is not None and seen.first is not None and seen.copy_of is None:
+            _found(self, ctx).append((message.ref, seen.first, seen.key))
+
+    def finish(self, ctx):
+        for at, first, key in _found(self, ctx):
+            yield Problem("to", f"{e164(key)} already gets a message at {where(first, at)}: "
+                                "the same person is messaged twice in this campaign", at=at)
+
+
+class DuplicateMessage(Rule):
+    """The same message goes to the same recipient twice.
+
+    **What it does**
+    Reports a message whose recipient (in E.164) already gets a message with identical
+    content in the campaign: the same template with the same parameters, or the same text,
+    media or interactive object. Only what the person receives is compared: ``to``,
+    ``recipient_type``, ``messaging_product`` and ``biz_opaque_callback_data`` are left
+    out, so a copy with a fresh tracking id is still a copy. Key order does not matter.
+
+    **Why is this bad?**
+    The API sends both: the person receives the same message twice, which reads as spam
+    and invites blocks and reports (which lower the number's quality rating and, in turn,
+    its messaging limit). No API error predicts it — the cost comes after delivery.
+
+    **Example**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}, "biz_opaque_callback_data": "retry-2"}
+    ```
+
+    **Use instead**
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    ```
+    """
+
+    code = "WA602"
+    name = "duplicate-message"
+    scope = Scope.CAMPAIGN
+
+    def observe(self, message, ctx):
+        seen = Ledger.of(ctx).see(message)
+        if seen is not None and seen.copy_of is not None:
+            _found(self, ctx).append((message.ref, seen.copy_of, seen.key,
+                                      describe(message.payload)))
+
+    def finish(self, ctx):
+        for at, copy, key, what in _found(self, ctx):
+            yield Problem("", f"the same {what} already goes to {e164(key)} at "
+                              f"{where(copy, at)}: the person would receive it twice", at=at)
+
+
+class PairRateOptions(RuleOptions):
+    #: Messages to one user Meta accepts in one burst (Meta: "bursts of up to 45 messages").
+    max_burst: int = Field(45, ge=1)
+
+
+class PairRateLimit(Rule):
+    """More messages to one recipient than the pair rate limit lets through in one burst.
+
+    **What it does**
+    Counts the messages to each recipient (in E.164) in the campaign and reports every
+    message past ``max_burst`` (default 45). A campaign file has no send times, so walint
+    reads it the way a sender sends it: as fast as throughput allows, every message to one
+    person within seconds of the others — one burst.
+
+    Meta's pair rate limit is one message every 6 seconds to the same user, with bursts of
+    up to 45 messages in 6 seconds allowed (then the burst is paid back: a burst of 20 costs
+    about 2 minutes of cooldown). walint takes the burst as the limit a batch can reach;
+    set ``max_burst`` to 1 for the strict one-per-6-seconds reading, e.g. when this
+    campaign follows another one to the same people within minutes.
+
+    **Why is this bad?**
+    Past the burst the API refuses the message with 131056 ("pair rate limit hit"); other
+    recipients are not affected. Retrying works only after backing off for that recipient
+    (Meta: 4^X seconds), which a bulk sender rarely does.
+
+    **Example**
+    With ``options = {WA603 = {max_burst = 2}}`` (the default is 45):
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Part 1 of 3"}}
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Part 2 of 3"}}
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Part 3 of 3"}}
+    ```
+
+    **Use instead**
+    Send fewer, longer messages (or spread them over separate sends):
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456789", "type": "text", "text": {"body": "Parts 1 to 3, in one message"}}
+    ```
+    """
+
+    code = "WA603"
+    name = "pair-rate-limit"
+    api_error = 131056
+    scope = Scope.CAMPAIGN
+    Options = PairRateOptions
+    example_settings: dict[str, Any] = {"options": {"WA603": {"max_burst": 2}}}
+
+    def observe(self, message, ctx):
+        seen = Ledger.of(ctx).see(message)
+        if seen is not None and seen.count > self.options.max_burst:
+            _found(self, ctx).append((message.ref, seen.key, seen.count))
+
+    def finish(self, ctx):
+        limit = self.options.max_burst
+        for at, key, count in _found(self, ctx):
+            yield Problem("to", f"message {count} to {e164(key)} in this campaign: the pair rate "
+                                f"limit lets at most {limit} through in a burst (then one every "
+                                "6 s); this one would be refused — send it later", at=at)
+
+
+# -- messaging limit --------------------------------------------------------------------------
+def messaging_limit(ctx: Context) -> int | None:
+    """The configured messaging limit (None: not configured, or unlimited), read once a run."""
+    key = (__name__, "messaging_limit")
+    if key in ctx.shared:
+        return ctx.shared[key]
+    value = setting(ctx, "messaging_limit")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    limit = value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    ctx.shared[key] = limit
+    return limit
+
+
+class _LimitCount:
+    """Unique recipients of business-initiated templates in one run."""
+
+    __slots__ = ("at", "at_key", "contacts", "over", "over_keys", "send_at", "total")
+
+    def __init__(self, ctx: Context) -> None:
+        self.total = 0
+        self.at: MessageRef | None = None
+        self.at_key = 0
+        #: Messages to recipients past the limit (kept only for ``report_all``).
+        self.over: list[tuple[MessageRef, int]] = []
+        self.over_keys: set[int] = set()
+        self.contacts = contacts_for(ctx)
+        self.send_at = send_time_for(ctx) if self.contacts is not None else None
+
+
+class _MessagingLimitRule(Rule):
+    scope = Scope.CAMPAIGN
+
+    def _threshold(self, limit: int) -> int:
+        raise NotImplementedError
+
+    def _state(self, ctx: Context) -> _LimitCount:
+        state = ctx.shared.get(self)
+        if state is None:
+            state = ctx.shared[self] = _LimitCount(ctx)
+        return state
+
+    def _counts(self, message: Message, ctx: Context) -> tuple[_LimitCount, int] | None:
+        """Count ``message`` when it opens a business-initiated conversation with a new user."""
+        if message.kind != "template":
+            return None
+        limit = messaging_limit(ctx)
+        if limit is None:
+            return None
+        seen = Ledger.of(ctx).see(message)
+        if seen is None or not seen.first_template:
+            return None
+        state = self._state(ctx)
+        if state.contacts is not None and in_service_window(state.contacts, seen.key,
+                                                             state.send_at):
+            return None  # inside a window the user opened: not limited
+        state.total += 1
+        if state.total == self._threshold(limit):
+            state.at, state.at_key = message.ref, seen.key
+        return state, limit
+
+
+class MessagingLimitNear(_MessagingLimitRule):
+    """The campaign uses most of the messaging limit (80 % or more).
+
+    **What it does**
+    Counts the unique recipients (in E.164) of template messages — the conversations a
+    business opens — against the ``messaging-limit`` setting (250, 2K, 10K, 100K or
+    unlimited; see the facts file §7). Recipients whose 24-hour service window is open at
+    ``send-at`` (from the ``contacts`` file) are not counted: the limit covers users reached
+    *outside* a window. Without a contacts file every template recipient counts. From
+    ``warn_at`` (default 0.8) of the limit up to the limit itself the first recipient at
+    the threshold is reported; past the limit WA605 reports instead. Silent when no limit
+    is configured.
+
+    **Why is this bad?**
+    The limit is per business portfolio over a moving 24 hours and shared by all its
+    numbers: another campaign or number sending today takes from the same allowance, and
+    this campaign leaves little of it. No API error is predicted here — nothing fails yet.
+
+    **Example**
+    With ``messaging-limit = 5``:
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456781", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456782", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456783", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456784", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    ```
+
+    **Use instead**
+    Split the audience over days, or grow the limit first:
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456781", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456782", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456783", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    ```
+    """
+
+    class Options(RuleOptions):
+        #: Share of the limit from which the campaign is reported.
+        warn_at: float = Field(0.8, gt=0, lt=1)
+
+    code = "WA604"
+    name = "messaging-limit-near"
+    severity = Severity.WARNING
+    example_settings: dict[str, Any] = {"messaging_limit": 5}
+
+    def _threshold(self, limit: int) -> int:
+        return max(1, math.ceil(self.options.warn_at * limit - 1e-9))
+
+    def observe(self, message, ctx):
+        self._counts(message, ctx)
+
+    def finish(self, ctx):
+        limit = messaging_limit(ctx)
+        state = ctx.shared.get(self)
+        if limit is None or state is None or state.at is None or state.total > limit:
+            return
+        threshold = self._threshold(limit)
+        yield Problem("to", f"{e164(state.at_key)} is unique recipient {threshold} of "
+                            f"business-initiated templates, {_percent(threshold, limit)} of the "
+                            f"messaging limit of {limit} a 24 h; the campaign reaches "
+                            f"{state.total} ({_percent(state.total, limit)}) — little is left "
+                            "for anything else sent today", at=state.at)
+
+
+class MessagingLimitExceeded(_MessagingLimitRule):
+    """The campaign reaches more unique users than the messaging limit allows.
+
+    **What it does**
+    Counts unique recipients of business-initiated template messages like WA604 and, once
+    the count passes the ``messaging-limit`` setting, reports the first recipient past it,
+    with how many are over. With ``report_all = true`` it reports every template message to
+    a recipient past the limit instead, so that ``--write-failed`` holds back exactly the
+    messages that would not go out. Silent when no limit is configured.
+
+    **Why is this bad?**
+    Meta lets a business portfolio open conversations with at most that many unique users
+    outside a service window per moving 24 hours (250 for a new portfolio, then 2,000,
+    10,000, 100,000, unlimited). Messages past it are not delivered. Meta documents no
+    dedicated error code for this (the facts file, check 31), so the finding predicts none
+    (``api_error`` null); the error severity is walint's: part of the audience is missed.
+
+    **Example**
+    With ``messaging-limit = 2``:
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456781", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456782", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    {"messaging_product": "whatsapp", "to": "+4915123456783", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    ```
+
+    **Use instead**
+    Send to fewer people today (at the limit itself WA604 warns), the rest tomorrow:
+    ```jsonl
+    {"messaging_product": "whatsapp", "to": "+4915123456781", "type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
+    ```
+    """
+
+    class Options(RuleOptions):
+        #: Report every message past the limit, not only the first recipient.
+        report_all: bool = False
+
+    code = "WA605"
+    name = "messaging-limit-exceeded"
+    example_settings: dict[str, Any] = {"messaging_limit": 2}
+
+    def _threshold(self, limit: int) -> int:
+        return limit + 1
+
+    def observe(self, message, ctx):
+        counted = self._counts(message, ctx)
+        if not self.options.report_all or message.kind != "template":
+            return
+        state = ctx.shared.get(self)
+        if state is None:
+            return
+        key = recipient_key(message.payload)
+        if counted is not None and state.total > counted[1]:
+            state.over_keys.add(key)  # a new recipient past the limit
+        if key in state.over_keys:  # ... and every later template message to one
+            state.over.append((message.ref, key))
+
+    def finish(self, ctx):
+        limit = messaging_limit(ctx)
+        state = ctx.shared.get(self)
+        if limit is None or state is None or state.total <= limit:
+            return
+        beyond = state.total - limit
+        if self.options.report_all:
+            for at, key in state.over:
+                yield Problem("to", f"{e164(key)} is past the messaging limit of {limit} unique "
+                                    f"users a 24 h (the campaign reaches {state.total}): this "
+                                    "message will not be delivered", at=at)
+            return
+        yield Problem("to", f"{e164(state.at_key)} is unique recipient {limit + 1} of "
+                            f"business-initiated templates; the messaging limit is {limit} a "
+                            f"24 h and the campaign reaches {state.total}: {beyond} "
+                            f"recipient{'s' if beyond != 1 else ''}, from this one on, will "
+                            "not be delivered", at=state.at)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f} %"
