@@ -105,7 +105,7 @@ def main() -> None:
 
     import httpx
 
-    from validator.urlprobe import ProbeCache, UrlProber
+    from validator.net import ProbeCache, UrlProber
 
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--hosts", str(args.hosts), "--latency", str(args.latency)],

@@ -14,6 +14,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -24,6 +26,8 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"1 0 obj\n<< /Type /Catalog >>\nendobj
 _WEBP_BODY = b"WEBPVP8 " + (4000).to_bytes(4, "little") + b"\x00" * 4000
 WEBP = b"RIFF" + len(_WEBP_BODY).to_bytes(4, "little") + _WEBP_BODY
 HUGE = 200 * 1024 * 1024
+#: The real media files of tests/fixtures/media, served by ``/file/<name>``.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)")
 
@@ -83,20 +87,24 @@ def _handler(state: LinkServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def ranged(self, body: bytes, content_type: str) -> None:
+        def ranged(self, body: bytes, content_type: str | None, total: int | None = None) -> None:
+            """Answer a Range request; ``total`` pretends the file is that long (zeros after
+            ``body``), so a "huge" file costs nothing to serve a 4 KB range of."""
+            total = len(body) if total is None else total
+            typed = {"Content-Type": content_type} if content_type else {}
             match = _RANGE.fullmatch(self.headers.get("Range", ""))
             if not match:
-                self.reply(200, body, {"Content-Type": content_type, "Accept-Ranges": "bytes"})
+                self.reply(200, body.ljust(min(total, 1 << 20), b"\0"), {**typed, "Accept-Ranges": "bytes"})
                 return
             start = int(match[1])
-            end = min(int(match[2]) if match[2] else len(body) - 1, len(body) - 1)
-            if start >= len(body):
-                self.reply(416, b"", {"Content-Range": f"bytes */{len(body)}"})
+            end = min(int(match[2]) if match[2] else total - 1, total - 1)
+            if start >= total:
+                self.reply(416, b"", {"Content-Range": f"bytes */{total}"})
                 return
             self.reply(
                 206,
-                body[start : end + 1],
-                {"Content-Type": content_type, "Content-Range": f"bytes {start}-{end}/{len(body)}"},
+                body.ljust(end + 1, b"\0")[start : end + 1],
+                {**typed, "Content-Range": f"bytes {start}-{end}/{total}"},
             )
 
         # -- routes
@@ -123,6 +131,18 @@ def _handler(state: LinkServer) -> type[BaseHTTPRequestHandler]:
             self.reply(
                 206, b"\x00" * (end + 1), {"Content-Type": "video/mp4", "Content-Range": f"bytes 0-{end}/{HUGE}"}
             )
+
+        def fixture(self, path: str, count: int) -> None:
+            """``/file/<fixture>[/<any name>]?type=<Content-Type>&size=<bytes>``: a real media
+            file with the Content-Type given (none when ``type`` is empty or absent), pretending
+            to be ``size`` bytes long when asked; a trailing name lets a link call it anything."""
+            query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+            source = FIXTURES / path.split("/")[2]
+            if not source.is_file():
+                self.reply(404, b"no such fixture")
+                return
+            size = int(query["size"][0]) if query.get("size") else None
+            self.ranged(source.read_bytes(), query.get("type", [""])[0] or None, size)
 
         def status(self, path: str, count: int) -> None:
             code = int(path.rsplit("/", 1)[1])
@@ -157,10 +177,14 @@ def _handler(state: LinkServer) -> type[BaseHTTPRequestHandler]:
         "/loop/a": lambda h, p, c: h.reply(302, b"", {"Location": "/loop/b"}),
         "/loop/b": lambda h, p, c: h.reply(307, b"", {"Location": "/loop/a"}),
         "/no-location": lambda h, p, c: h.reply(302, b""),
+        "/login.jpg": lambda h, p, c: h.reply(
+            200, b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Sign in</body></html>",
+            {"Content-Type": "text/html; charset=utf-8"}),
     }
     PREFIX_ROUTES: dict[str, Callable[[Handler, str, int], None]] = {
         "/status/": Handler.status,
         "/flaky/": Handler.flaky,
+        "/file/": Handler.fixture,
     }
     return Handler
 

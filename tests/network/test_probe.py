@@ -1,4 +1,4 @@
-"""Tests for validator.urlprobe: the generic, guarded, cached link prober.
+"""Tests for validator.net: the generic, guarded, cached link prober.
 
 Three kinds: against a real HTTP server on 127.0.0.1 (``link_server``, allow_private=True),
 with ``httpx.MockTransport`` plus a fake resolver for anything that must look public, and
@@ -25,18 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from validator.urlprobe import (
-    RETRY_AFTER_CAP,
-    Outcome,
-    ProbeCache,
-    ProbeResult,
-    UrlProber,
-    _content_range_total,
-    _parse_retry_after,
-    _Lanes,
-    _retry_delay,
-    redact_url,
-)
+from validator.net import Outcome, ProbeCache, ProbeResult, UrlProber
+from validator.net.headers import content_range_total, parse_retry_after
+from validator.net.lanes import Lanes
+from validator.net.probe import RETRY_AFTER_CAP, retry_delay
+from validator.redact import redact_url
 
 from .conftest import HUGE, JPEG, PDF, PNG, WEBP, FakeResolver, Recorder
 
@@ -538,17 +531,17 @@ def test_retry_after_beyond_the_cap_is_not_waited_for(recorder, resolver):
 
 def test_retry_delay_honours_retry_after_and_backs_off():
     # backoff * 2**attempt, jittered down to half of that at most
-    assert 0.125 <= _retry_delay(0, 0.25, None) <= 0.25
-    assert 0.5 <= _retry_delay(2, 0.25, None) <= 1.0
-    assert _retry_delay(0, 0.01, 2.0) == 2.0
-    assert _retry_delay(0, 0.01, RETRY_AFTER_CAP + 1) is None
+    assert 0.125 <= retry_delay(0, 0.25, None) <= 0.25
+    assert 0.5 <= retry_delay(2, 0.25, None) <= 1.0
+    assert retry_delay(0, 0.01, 2.0) == 2.0
+    assert retry_delay(0, 0.01, RETRY_AFTER_CAP + 1) is None
 
 
 def test_retry_after_parses_seconds_and_http_dates():
-    assert _parse_retry_after("7") == 7.0
-    assert _parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
-    assert _parse_retry_after("soon") is None
-    assert _parse_retry_after(None) is None
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
 
 
 @pytest.mark.parametrize(
@@ -556,7 +549,7 @@ def test_retry_after_parses_seconds_and_http_dates():
     [("bytes 0-4095/123456", 123456), ("bytes */0", 0), ("bytes 0-4095/*", None), ("garbage", None), (None, None)],
 )
 def test_content_range_total(header, total):
-    assert _content_range_total(header) == total
+    assert content_range_total(header) == total
 
 
 def test_concurrency_is_bounded_overall_and_per_host():
@@ -629,7 +622,7 @@ def test_lanes_separate_tls_names_and_reuse_idle_connections():
         return created[-1].transport()
 
     async def main() -> None:
-        lanes = _Lanes(make_lane, max_idle=1)
+        lanes = Lanes(make_lane, max_idle=1)
         for sni in ("a.example.test", "b.example.test", "a.example.test"):
             request = httpx.Request("GET", f"https://{PUBLIC}/x", extensions={"sni_hostname": sni})
             response = await lanes.handle_async_request(request)
@@ -888,7 +881,7 @@ def test_one_cache_shared_by_threads_keeps_every_entry(tmp_path):
 
 _WRITER = """
 import sys
-from validator.urlprobe import Outcome, ProbeCache, ProbeResult
+from validator.net import Outcome, ProbeCache, ProbeResult
 path, n = sys.argv[1], sys.argv[2]
 cache = ProbeCache(path)
 for batch in range(5):
@@ -913,3 +906,25 @@ def test_concurrent_processes_saving_keep_a_valid_file_with_every_entry(tmp_path
     entries = orjson.loads(path.read_bytes())["entries"]
     assert len(entries) == 4 * 5 * 10
     assert ProbeCache(path).get("https://h/3/4/9").status == 200
+
+
+def test_a_name_that_does_not_exist_is_not_asked_again(recorder):
+    """NXDOMAIN is an answer, not a hiccup; other resolver failures are retried."""
+    calls = []
+
+    def resolver(host):
+        calls.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    result = probe_one(mocked(recorder, resolver, retries=2), "http://cdn.example.test/a.jpg")
+    assert result.outcome is Outcome.DNS_ERROR and not result.definitive
+    assert "Name or service not known" in result.detail and calls == ["cdn.example.test"]
+
+    calls.clear()
+
+    def flaky(host):
+        calls.append(host)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    probe_one(mocked(recorder, flaky, retries=2, backoff=0.0), "http://cdn.example.test/a.jpg")
+    assert len(calls) == 3

@@ -18,7 +18,10 @@ Public surface::
     Outcome       what happened: "ok", "http-error", "blocked", "invalid-url", "too-many-redirects",
                   "dns-error", "connect-error", "tls-error", "network-error", "timeout", "too-slow", "error"
     ProbeCache(path=None, *, ttl=3600.0)   results shared by runs and processes, on disk
-    redact_url(text) -> str                hides tokens, signatures and passwords before display
+
+The parts live beside this module: ``result`` (Outcome, ProbeResult), ``guard`` (which
+addresses may be fetched), ``cache`` (ProbeCache), ``lanes`` (the connection pool),
+``headers`` (sizes, ``Retry-After``); ``validator.redact.redact_url`` hides secrets.
 
 Decisions, and why:
 
@@ -44,47 +47,34 @@ Decisions, and why:
   in ``detail``. ``ProbeResult.definitive`` tells the caller whether the answer is a fact about
   the link or a "could not verify".
 * **Secrets stay out of output.** ``detail``, ``final_url`` and ``redirects`` pass through
-  :func:`redact_url`; only ``url`` (the caller's own key) is returned as given. The cache stores
-  URLs hashed and redacted, so a shared CI cache never holds a token.
+  :func:`validator.redact.redact_url`; only ``url`` (the caller's own key) is returned as
+  given. The cache stores URLs hashed and redacted, so a shared CI cache never holds a token.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import concurrent.futures
 import contextlib
-import email.utils
-import hashlib
 import inspect
 import ipaddress
-import os
 import random
-import re
 import socket
 import ssl
-import tempfile
-import threading
-import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import timezone
-from enum import Enum
-from pathlib import Path
-from typing import Any, Union
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
-import orjson
 
-from .redact import redact
+from ..redact import redact_url
+from .cache import ProbeCache
+from .guard import IPAddress, Resolver, getaddrinfo, literal_ip, refusal
+from .headers import content_range_total, int_header, parse_retry_after
+from .lanes import Lanes
+from .result import Outcome, ProbeResult, retryable_status
 
-try:  # POSIX only; elsewhere concurrent savers may lose (never corrupt) each other's entries.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
-__all__ = ["Outcome", "ProbeCache", "ProbeResult", "UrlProber", "redact_url"]
+__all__ = ["RETRY_AFTER_CAP", "USER_AGENT", "UrlProber", "retry_delay"]
 
 #: Longest ``Retry-After`` (seconds) worth waiting for. A server asking for more is answered
 #: with its 429/503 as the result: a lint run should not sleep for minutes, nor retry early.
@@ -93,6 +83,11 @@ RETRY_AFTER_CAP = 5.0
 USER_AGENT = "walint-linkcheck/1 (pre-send campaign linter)"
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+#: getaddrinfo's "the name does not exist" answers (EAI_NODATA is not defined everywhere).
+_NO_SUCH_NAME = frozenset(
+    code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code is not None
+)
 
 #: Response headers worth handing to the caller (freshness, identity, how the body was sent).
 _KEPT_HEADERS = (
@@ -107,423 +102,6 @@ _KEPT_HEADERS = (
     "last-modified",
     "retry-after",
 )
-
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-#: ``host -> IP strings``, plain or async. A plain one is run in a worker thread.
-Resolver = Callable[[str], Union[Iterable[str], Awaitable[Iterable[str]]]]
-
-
-# --------------------------------------------------------------------------------------------
-# Results
-
-
-class Outcome(str, Enum):
-    """What probing one URL came to. A ``str`` so ``result.outcome == "ok"`` reads naturally."""
-
-    OK = "ok"  # a 2xx answer (or 416 with a known size: the file exists but is empty)
-    HTTP_ERROR = "http-error"  # an HTTP status that is not success (see ``status``)
-    BLOCKED = "blocked"  # refused by the SSRF guard; no request was sent to that address
-    INVALID_URL = "invalid-url"  # not an absolute http(s) URL (or a redirect to one)
-    TOO_MANY_REDIRECTS = "too-many-redirects"  # more than ``max_redirects`` hops, or a loop
-    DNS_ERROR = "dns-error"  # the host name did not resolve
-    CONNECT_ERROR = "connect-error"  # no connection could be made
-    TLS_ERROR = "tls-error"  # TLS handshake or certificate verification failed
-    NETWORK_ERROR = "network-error"  # the connection broke while talking
-    TIMEOUT = "timeout"  # every attempt ran out of time
-    TOO_SLOW = "too-slow"  # the run budget (``total_timeout``) ended before this URL did
-    ERROR = "error"  # an unexpected failure inside walint or a library; see ``detail``
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def _retryable_status(status: int) -> bool:
-    return status in (408, 429) or 500 <= status <= 599
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    """What one URL served, as far as a ranged GET of its first bytes could tell.
-
-    ``url`` is the input exactly as given (the key of :meth:`UrlProber.probe_all`); every
-    other text field is redacted. ``status``/``final_url``/``content_type``/``head``/``size``
-    describe the last response received (``None``/empty when there was none). ``size`` is the
-    whole file's size, from ``Content-Range`` or ``Content-Length``, not ``len(head)``.
-    ``head`` is at most ``max_bytes`` of the body, raw as sent (``Accept-Encoding: identity``
-    is asked for; ``headers["content-encoding"]`` says if the server compressed anyway).
-    """
-
-    url: str
-    outcome: Outcome
-    detail: str
-    status: int | None = None
-    final_url: str | None = None
-    redirects: tuple[str, ...] = ()
-    content_type: str | None = None
-    head: bytes = b""
-    size: int | None = None
-    headers: dict[str, str] = field(default_factory=dict, hash=False)
-    from_cache: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when the link answered with content."""
-        return self.outcome is Outcome.OK
-
-    @property
-    def definitive(self) -> bool:
-        """True when the result is a fact about the link, not a failure to find out.
-
-        A 404 is definitive; a timeout, a refused connection or a 503 after all retries is not
-        (the caller should say "could not verify"). Only definitive results are cached.
-        """
-        if self.outcome is Outcome.HTTP_ERROR:
-            return self.status is not None and not _retryable_status(self.status)
-        return self.outcome in (
-            Outcome.OK,
-            Outcome.BLOCKED,
-            Outcome.INVALID_URL,
-            Outcome.TOO_MANY_REDIRECTS,
-        )
-
-    @property
-    def media_type(self) -> str | None:
-        """``content_type`` without parameters, lower-cased (``"image/jpeg"``)."""
-        if not self.content_type:
-            return None
-        return self.content_type.split(";", 1)[0].strip().lower() or None
-
-
-# --------------------------------------------------------------------------------------------
-# Redaction
-
-_SECRET_NAMES = frozenset(
-    {"sig", "key", "apikey", "api_key", "api-key", "auth", "code", "jwt", "sessionid", "session"}
-)
-_SECRET_PARTS = ("token", "secret", "signature", "password", "passwd", "credential")
-_PAIR = re.compile(r"(?P<lead>^|[?&#;\s])(?P<name>[A-Za-z0-9_.%\-\[\]]+)=(?P<value>[^&#\s'\"<>]*)")
-_USERINFO = re.compile(r"(?P<pre>[A-Za-z][A-Za-z0-9+.\-]*://[^/?#@\s:]*):[^/?#@\s]*@")
-
-
-def _is_secret_name(name: str) -> bool:
-    name = re.sub(r"%[0-9A-Fa-f]{2}", "", name).lower()
-    return name in _SECRET_NAMES or any(part in name for part in _SECRET_PARTS)
-
-
-def redact_url(url: object) -> str:
-    """Return ``url`` with credentials replaced by ``***``; works on any text containing URLs.
-
-    Query and fragment parameters whose name looks secret (``access_token``, ``token``,
-    ``X-Amz-Signature``, ``sig``, ``key``, anything with ``secret``/``password``/``credential``…)
-    keep their name and lose their value, and ``user:password@`` loses the password. Everything
-    else is left byte for byte, so the redacted URL still points a human at the right file.
-    Builds on :func:`validator.redact.redact`, the findings' redactor (listed parameter names,
-    bearer and Meta tokens), and adds what URLs need: secrets in fragments, in percent-encoded
-    or vendor-prefixed names (``X-Goog-Signature``, ``client_secret``) and in the userinfo, so
-    the two never disagree about what is secret. Never raises.
-    """
-    text = url if isinstance(url, str) else str(url)
-    text = _USERINFO.sub(r"\g<pre>:***@", text)
-
-    def hide(match: re.Match[str]) -> str:
-        if match["value"] and _is_secret_name(match["name"]):
-            return f"{match['lead']}{match['name']}=***"
-        return match[0]
-
-    return redact(_PAIR.sub(hide, text))
-
-
-# --------------------------------------------------------------------------------------------
-# The address guard
-
-_METADATA = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",  # AWS, GCP, Azure, OpenStack…
-        "169.254.170.2",  # AWS ECS task metadata
-        "fd00:ec2::254",  # AWS over IPv6
-        "100.100.100.200",  # Alibaba Cloud
-        "168.63.129.16",  # Azure WireServer (a public-looking address, only reachable in Azure)
-        "192.0.0.192",  # Oracle Cloud (is_global in Python's table, so listed by hand)
-    )
-)
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_LEGACY_V4 = re.compile(r"[0-9][0-9a-fA-FxX.]*")
-
-
-def _literal_ip(host: str) -> IPAddress | None:
-    """The IP a URL host denotes literally, including the forms browsers and libc accept.
-
-    ``http://2130706433/``, ``http://0x7f.1/`` and ``http://127.1/`` all mean 127.0.0.1 to
-    ``getaddrinfo``; treating them as names would hand the decision to a resolver.
-    """
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    if _LEGACY_V4.fullmatch(host):
-        try:
-            return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
-
-
-def _embedded(addr: IPAddress) -> Iterator[IPAddress]:
-    """The IPv4 address hidden in an IPv6 one (mapped, 6to4, NAT64), then the address itself."""
-    if isinstance(addr, ipaddress.IPv6Address):
-        if addr.ipv4_mapped is not None:
-            yield addr.ipv4_mapped
-        if addr.sixtofour is not None:
-            yield addr.sixtofour
-        if addr in _NAT64:
-            yield ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
-    yield addr
-
-
-def _refusal(addr: IPAddress) -> tuple[str, str] | None:
-    """Why ``addr`` must not be fetched — ``("127.0.0.1", "a loopback address")`` — or None."""
-    for inner in _embedded(addr):
-        if inner in _METADATA:
-            kind = "a cloud metadata address"
-        elif inner.is_loopback:
-            kind = "a loopback address"
-        elif inner.is_link_local:
-            kind = "a link-local address"
-        elif inner.is_unspecified:
-            kind = "an unspecified address"
-        elif inner.is_multicast:
-            kind = "a multicast address"
-        elif inner.version == 4 and inner in _CGNAT:
-            kind = "a shared (CGNAT) address"
-        elif inner.is_reserved:
-            kind = "a reserved address"
-        elif inner.is_private:
-            kind = "a private address"
-        elif not inner.is_global:
-            kind = "not a public address"
-        else:
-            continue
-        return (str(addr) if inner == addr else f"{addr} ({inner})"), kind
-    return None
-
-
-def _getaddrinfo(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
-
-
-# --------------------------------------------------------------------------------------------
-# The cache
-
-
-def _cache_key(url: str) -> str:
-    # Hashed so the cache file never holds a signed URL's token.
-    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _opt(value: Any, kind: type) -> Any:
-    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
-        return value
-    raise TypeError(f"expected {kind.__name__} or null")
-
-
-class ProbeCache:
-    """Definitive probe results on disk, keyed by URL, valid for ``ttl`` seconds.
-
-    Pre-commit runs several walint processes at once, and CI caches directories between jobs,
-    so the file must survive both: :meth:`save` re-reads the file under an advisory lock,
-    merges (newest entry per URL wins, expired ones dropped) and replaces it atomically (temp
-    file in the same directory, then ``os.replace``), so a reader sees the old file or the new
-    one, never half of one. A missing, unreadable or corrupt file reads as empty; a file that
-    cannot be written is skipped. A cache is an optimisation: it never fails a run.
-
-    Transient failures (timeouts, 5xx, 429) and guard refusals are not stored: the first should
-    be asked again next time, the second costs no request and depends on ``allow_private``.
-    An entry made with ``allow_private=True`` is not reused by a prober that guards, nor one
-    made with a smaller ``max_bytes`` by a prober that wants more.
-    """
-
-    VERSION = 1
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str] | None = None,
-        *,
-        ttl: float = 3600.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        if ttl < 0:
-            raise ValueError("ttl must be >= 0")
-        self.path = Path(path) if path is not None else self.default_path()
-        self.ttl = float(ttl)
-        self._clock = clock
-        self._entries: dict[str, dict[str, Any]] | None = None
-        self._pending: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()  # one instance may serve probers in several threads
-
-    @staticmethod
-    def default_path() -> Path:
-        """``$XDG_CACHE_HOME/walint/urls.json``, else ``~/.cache/walint/urls.json``."""
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-        return root / "walint" / "urls.json"
-
-    def get(
-        self, url: str, *, max_bytes: int = 4096, allow_private: bool = False
-    ) -> ProbeResult | None:
-        """The stored result for ``url`` if fresh and usable by such a prober, else None."""
-        with self._lock:
-            entry = self._loaded().get(_cache_key(url))
-        if entry is None or not self._fresh(entry, self._clock()):
-            return None
-        try:
-            if entry.get("allow_private", True) and not allow_private:
-                return None
-            if _opt(entry.get("max_bytes"), int) is None or entry["max_bytes"] < max_bytes:
-                return None
-            data = entry["result"]
-            headers = data.get("headers") or {}
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-                raise TypeError("headers")
-            redirects = data.get("redirects") or []
-            if not all(isinstance(r, str) for r in redirects):
-                raise TypeError("redirects")
-            return ProbeResult(
-                url=url,
-                outcome=Outcome(data["outcome"]),
-                detail=str(data.get("detail", "")),
-                status=_opt(data.get("status"), int),
-                final_url=_opt(data.get("final_url"), str),
-                redirects=tuple(redirects),
-                content_type=_opt(data.get("content_type"), str),
-                head=base64.b64decode(data.get("head", ""), validate=True)[:max_bytes],
-                size=_opt(data.get("size"), int),
-                headers=dict(headers),
-                from_cache=True,
-            )
-        except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
-            return None  # an entry from a future or broken writer: a miss, not an error
-
-    def put(self, result: ProbeResult, *, max_bytes: int, allow_private: bool) -> None:
-        """Remember ``result`` (if it is worth remembering) until the next :meth:`save`."""
-        if not result.definitive or result.outcome in (Outcome.BLOCKED, Outcome.INVALID_URL):
-            return
-        entry = {
-            "checked_at": self._clock(),
-            "max_bytes": max_bytes,
-            "allow_private": bool(allow_private),
-            "result": {
-                "url": redact_url(result.url),
-                "outcome": result.outcome.value,
-                "detail": result.detail,
-                "status": result.status,
-                "final_url": result.final_url,
-                "redirects": list(result.redirects),
-                "content_type": result.content_type,
-                "head": base64.b64encode(result.head).decode("ascii"),
-                "size": result.size,
-                "headers": dict(result.headers),
-            },
-        }
-        key = _cache_key(result.url)
-        with self._lock:
-            self._loaded()[key] = entry
-            self._pending[key] = entry
-
-    def save(self) -> None:
-        """Merge what was :meth:`put` into the file on disk, atomically. Never raises OSError."""
-        with self._lock:
-            self._save()
-
-    def _save(self) -> None:
-        if not self._pending:
-            return
-        pending, self._pending = self._pending, {}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with self._locked():
-                now = self._clock()
-                merged = {k: v for k, v in self._read().items() if self._fresh(v, now)}
-                for key, entry in pending.items():
-                    old = merged.get(key)
-                    if old is None or old["checked_at"] <= entry["checked_at"]:
-                        merged[key] = entry
-                self._write(merged)
-            self._entries = merged
-        except OSError:
-            pass  # read-only home, full disk…: the next run just probes again
-
-    # -- internals
-
-    def _loaded(self) -> dict[str, dict[str, Any]]:
-        if self._entries is None:
-            self._entries = self._read()
-        return self._entries
-
-    def _fresh(self, entry: dict[str, Any], now: float) -> bool:
-        checked = entry.get("checked_at")
-        if not isinstance(checked, (int, float)) or isinstance(checked, bool):
-            return False
-        # A little tolerance for clocks of processes that disagree; more is a broken entry.
-        return checked <= now + 60 and now - checked < self.ttl
-
-    def _read(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = orjson.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != self.VERSION:
-            return {}
-        entries = data.get("entries")
-        if not isinstance(entries, dict):
-            return {}
-        return {
-            k: v
-            for k, v in entries.items()
-            if isinstance(v, dict) and isinstance(v.get("checked_at"), (int, float))
-        }
-
-    def _write(self, entries: dict[str, dict[str, Any]]) -> None:
-        # No fsync: a cache lost in a power cut only makes the next run slower.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".urls-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(orjson.dumps({"version": self.VERSION, "entries": entries}))
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-    @contextlib.contextmanager
-    def _locked(self, wait: float = 5.0) -> Iterator[None]:
-        """Serialise read-merge-replace between processes; give up waiting after ``wait`` s.
-
-        Without the lock two savers could each miss the other's entries (a lost update, never
-        a corrupt file), so a stuck lock holder is worked around rather than waited on forever.
-        """
-        if fcntl is None:  # pragma: no cover - Windows
-            yield
-            return
-        fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.01)
-            yield
-        finally:
-            os.close(fd)  # also releases the lock
-
-
-# --------------------------------------------------------------------------------------------
-# The prober
 
 
 class _Failure(Exception):
@@ -597,40 +175,8 @@ def _parse_url(raw: str) -> tuple[httpx.URL | None, str | None]:
     return url, _url_problem(url)
 
 
-def _content_range_total(value: str | None) -> int | None:
-    """``bytes 0-4095/123456`` → 123456; ``bytes */0`` → 0; unknown total (``/*``) → None."""
-    if not value:
-        return None
-    match = re.fullmatch(r"\s*bytes\s+(?:\d+-\d+|\*)\s*/\s*(\d+)\s*", value, re.IGNORECASE)
-    return int(match[1]) if match else None
 
-
-def _int_header(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
-
-
-def _parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
-
-
-def _retry_delay(attempt: int, backoff: float, retry_after: float | None) -> float | None:
+def retry_delay(attempt: int, backoff: float, retry_after: float | None) -> float | None:
     """How long to wait before attempt ``attempt + 1``; None when not worth retrying.
 
     Exponential backoff with jitter (so 64 probes throttled together do not come back
@@ -647,8 +193,8 @@ def _retry_delay(attempt: int, backoff: float, retry_after: float | None) -> flo
 
 def _size(hop: _Hop) -> int | None:
     if hop.status in (206, 416):
-        return _content_range_total(hop.headers.get("content-range"))
-    length = _int_header(hop.headers.get("content-length"))
+        return content_range_total(hop.headers.get("content-range"))
+    length = int_header(hop.headers.get("content-length"))
     if length is not None:
         return length
     return len(hop.head) if hop.complete else None
@@ -657,80 +203,6 @@ def _size(hop: _Hop) -> int | None:
 def _attempts_note(attempts: int) -> str:
     return f" (after {attempts} attempts)" if attempts > 1 else ""
 
-
-class _Lanes(httpx.AsyncBaseTransport):
-    """Connections handed out one per request: a pool of single-connection "lanes".
-
-    Two reasons not to use one big httpcore pool. Correctness: requests go to an IP with
-    ``sni_hostname`` set, and httpcore matches pooled connections by (scheme, IP, port) only,
-    so two https names on one CDN address would share a connection whose certificate was
-    verified for the other name; lanes are keyed by name too. Speed: httpcore re-scans every
-    connection against every queued request on each event (quadratic; encode/httpcore#1035),
-    which at 64 keep-alive connections costs more CPU than the requests themselves. A lane is a
-    pool of one, so that scan is trivial; the prober's semaphores already bound concurrency.
-
-    A lane returns to the idle list when its response is closed; at most ``max_idle`` are kept,
-    so 1,000 distinct hosts do not leave 1,000 sockets open.
-    """
-
-    def __init__(self, make_lane: Callable[[], httpx.AsyncBaseTransport], max_idle: int) -> None:
-        self._make_lane = make_lane
-        self._max_idle = max_idle
-        self._idle: dict[tuple[Any, ...], list[httpx.AsyncBaseTransport]] = {}
-        self._idle_count = 0
-        self._lanes: set[httpx.AsyncBaseTransport] = set()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.scheme, url.raw_host, url.port, request.extensions.get("sni_hostname"))
-        idle = self._idle.get(key)
-        if idle:
-            lane = idle.pop()
-            self._idle_count -= 1
-        else:
-            lane = self._make_lane()
-            self._lanes.add(lane)
-        try:
-            response = await lane.handle_async_request(request)
-        except BaseException:
-            await self._release(key, lane)
-            raise
-        response.stream = _ReleasingStream(response.stream, lambda: self._release(key, lane))
-        return response
-
-    async def _release(self, key: tuple[Any, ...], lane: httpx.AsyncBaseTransport) -> None:
-        if self._idle_count < self._max_idle:
-            self._idle.setdefault(key, []).append(lane)
-            self._idle_count += 1
-        else:
-            self._lanes.discard(lane)
-            await lane.aclose()
-
-    async def aclose(self) -> None:
-        lanes, self._lanes, self._idle, self._idle_count = self._lanes, set(), {}, 0
-        for lane in lanes:
-            with contextlib.suppress(Exception):
-                await lane.aclose()
-
-
-class _ReleasingStream(httpx.AsyncByteStream):
-    """A response body that hands its lane back once closed."""
-
-    def __init__(self, inner: Any, release: Callable[[], Awaitable[None]]) -> None:
-        self._inner = inner
-        self._release: Callable[[], Awaitable[None]] | None = release
-
-    async def __aiter__(self) -> Any:
-        async for chunk in self._inner:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._inner.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                await release()
 
 
 class UrlProber:
@@ -867,7 +339,7 @@ class UrlProber:
         # One SSL context for all lanes: loading the CA bundle each time costs ~20 ms.
         context = httpx.create_ssl_context()
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        return _Lanes(lambda: httpx.AsyncHTTPTransport(verify=context, limits=one), max_idle=self.concurrency)
+        return Lanes(lambda: httpx.AsyncHTTPTransport(verify=context, limits=one), max_idle=self.concurrency)
 
     async def _run(self, urls: list[str]) -> dict[str, ProbeResult]:
         loop = asyncio.get_running_loop()
@@ -1010,8 +482,8 @@ class _Run:
             return _result(raw, Outcome.OK, detail, head=head, size=size, **fields)
         where = f" at {hop.url}" if chain else ""
         detail = f"HTTP {hop.status} {hop.reason}".rstrip() + f"{via}{where}{note}"
-        wait = _parse_retry_after(hop.headers.get("retry-after"))
-        if _retryable_status(hop.status) and wait is not None and wait > RETRY_AFTER_CAP:
+        wait = parse_retry_after(hop.headers.get("retry-after"))
+        if retryable_status(hop.status) and wait is not None and wait > RETRY_AFTER_CAP:
             detail += f" (not retried: the server asked to wait {wait:.0f} s)"
         return _result(raw, Outcome.HTTP_ERROR, detail, head=hop.head, size=size, **fields)
 
@@ -1036,14 +508,14 @@ class _Run:
                     raise
                 last_hop, last_failure = None, failure
             else:
-                if not _retryable_status(hop.status):
+                if not retryable_status(hop.status):
                     hop.attempts = attempts
                     return hop
                 last_hop, last_failure = hop, None
-                retry_after = _parse_retry_after(hop.headers.get("retry-after"))
+                retry_after = parse_retry_after(hop.headers.get("retry-after"))
             if attempt == self.p.retries:
                 break
-            delay = _retry_delay(attempt, self.p.backoff, retry_after)
+            delay = retry_delay(attempt, self.p.backoff, retry_after)
             if delay is None or self.loop.time() + delay >= self.deadline:
                 break
             await asyncio.sleep(delay)
@@ -1092,15 +564,15 @@ class _Run:
         both modes take the same path to the network.
         """
         guard = not self.p.allow_private
-        literal = _literal_ip(url.host)
+        literal = literal_ip(url.host)
         if literal is not None:
-            why = _refusal(literal) if guard else None
+            why = refusal(literal) if guard else None
             if why:
                 raise _Failure(Outcome.BLOCKED, f"{why[0]} is {why[1]}")
             return [literal]
         addresses = await self._resolve(url.raw_host.decode("ascii"))
         for addr in addresses if guard else ():
-            why = _refusal(addr)
+            why = refusal(addr)
             if why:
                 raise _Failure(Outcome.BLOCKED, f"{url.host} resolves to {why[0]}, {why[1]}")
         return addresses
@@ -1139,7 +611,7 @@ class _Run:
             if resolver is not None and inspect.iscoroutinefunction(resolver):
                 call: Awaitable[Any] = resolver(host)
             else:
-                call = self.loop.run_in_executor(self._dns_threads(), resolver or _getaddrinfo, host)
+                call = self.loop.run_in_executor(self._dns_threads(), resolver or getaddrinfo, host)
             answer = await _within(self.p.timeout, call)
             if inspect.isawaitable(answer):
                 answer = await _within(self.p.timeout, answer)
@@ -1148,6 +620,11 @@ class _Run:
             raise _Failure(Outcome.DNS_ERROR, f"DNS lookup of {host} timed out", retryable=True) from None
         except ValueError as exc:  # the resolver's answer is wrong; asking again will not help
             raise _Failure(Outcome.DNS_ERROR, f"resolver gave an invalid address for {host}: {exc}") from None
+        except socket.gaierror as exc:
+            # "No such name" is the resolver's answer, not a hiccup: asking again within a
+            # second changes nothing (it stays a could-not-verify: DNS differs between networks).
+            failed = f"cannot resolve {host}: {_describe(exc)}"
+            raise _Failure(Outcome.DNS_ERROR, failed, retryable=exc.errno not in _NO_SUCH_NAME) from None
         except Exception as exc:
             failed = f"cannot resolve {host}: {_describe(exc)}"
             raise _Failure(Outcome.DNS_ERROR, failed, retryable=True) from None
@@ -1173,7 +650,7 @@ class _Run:
         cap = self.p.max_bytes
         # A body that fits in the cap (the usual 206) is read to its end, so the connection
         # goes back to the pool; anything longer is cut and its connection closed.
-        length = _int_header(response.headers.get("content-length"))
+        length = int_header(response.headers.get("content-length"))
         stop_at = cap + 1 if length is not None and length <= cap else cap
         body = bytearray()
         complete = False
