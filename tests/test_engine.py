@@ -173,3 +173,8 @@ def test_secrets_in_findings_are_redacted():
     message = report.findings[0].message
     assert "deadbeef" not in message and "EAAGm0PX4ZCps" not in message and "abcdefghijklmnop" not in message
     assert "X-Amz-Signature=***" in message and "access_token=***" in message and "&w=1" in message
+
+
+def test_library_can_ask_for_network_rules():
+    assert "WA501" not in Validator(None, plugins=False, offline=False).skipped_rules
+    assert "WA501" in Validator(None, plugins=False).skipped_rules

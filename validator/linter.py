@@ -59,7 +59,8 @@ class Validator:
             "offline": offline,
         }.items() if value is not None}
         if settings is None:
-            settings = Settings.build(offline=True, **overrides)
+            # The library stays offline unless asked (offline=False overrides this default).
+            settings = Settings.build(**{"offline": True, **overrides})
         elif overrides:
             settings = settings.replace(**overrides)
         self.settings = settings
