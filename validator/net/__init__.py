@@ -16,9 +16,25 @@ The public surface is small; the modules behind it have one job each::
 Nothing here knows WhatsApp: the rules in ``rules.links`` judge what a link serves.
 """
 
-from .cache import ProbeCache
-from .probe import UrlProber
+from typing import TYPE_CHECKING, Any
+
 from .result import Outcome, ProbeResult
 from .signed import SignedExpiry, signed_expiry
+
+if TYPE_CHECKING:
+    from .cache import ProbeCache
+    from .probe import UrlProber
+
+
+def __getattr__(name: str) -> Any:
+    # The prober and its cache pull in httpx; an offline run (every pre-commit call) never
+    # needs them, so they are imported on first use, not with the package.
+    if name == "UrlProber":
+        from .probe import UrlProber
+        return UrlProber
+    if name == "ProbeCache":
+        from .cache import ProbeCache
+        return ProbeCache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Outcome", "ProbeCache", "ProbeResult", "SignedExpiry", "UrlProber", "signed_expiry"]
