@@ -139,12 +139,12 @@ class LinkBook:
 
     Memory stays small for big campaigns: the messages using a URL are one ``array`` of
     integers per URL — (use, file, index, line) — with the few distinct uses and file names
-    stored once. Several link rules observe the same stream; the book records each message
-    once (the engine hands one message to every observer before the next) and probes each
-    distinct URL once, for all of them.
+    stored once. The link rules share it (``shared_observe``: the engine shows each message
+    to one of them, so each message is recorded once) and it probes each distinct URL once,
+    for all of them.
     """
 
-    __slots__ = ("_files", "_last", "_results", "_use_ids", "_uses", "urls")
+    __slots__ = ("_files", "_results", "_use_ids", "_uses", "urls")
 
     def __init__(self) -> None:
         #: url -> flattened (use id, file id, index, line or -1) of every message using it
@@ -152,7 +152,6 @@ class LinkBook:
         self._uses: list[Use] = []
         self._use_ids: dict[Use, int] = {}
         self._files: dict[str, int] = {}
-        self._last: Message | None = None
         self._results: dict[str, ProbeResult] | None = None
 
     @classmethod
@@ -163,9 +162,6 @@ class LinkBook:
         return book
 
     def observe(self, message: Message, ctx: Context) -> None:
-        if message is self._last:
-            return
-        self._last = message
         if message.problem is not None:
             return
         kind = message.kind

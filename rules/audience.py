@@ -74,16 +74,8 @@ def _micros(value: datetime) -> int:
 
 # -- reading settings -------------------------------------------------------------------------
 def setting(ctx: Context, name: str, default: Any = None) -> Any:
-    """A run setting by field name (``suppression_list``), from a ``Settings`` object or, for
-    library callers, a plain mapping (kebab-case keys accepted too)."""
-    settings = ctx.settings
-    if settings is None:
-        return default
-    if isinstance(settings, Mapping):
-        value = settings.get(name, settings.get(name.replace("_", "-"), default))
-    else:
-        value = getattr(settings, name, default)
-    return default if value is None else value
+    """A run setting by field name (see ``Context.setting``)."""
+    return ctx.setting(name, default)
 
 
 def send_time(ctx: Context) -> datetime:

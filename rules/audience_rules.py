@@ -81,6 +81,7 @@ class RecipientSuppressed(Rule):
 
     code = "WA606"
     name = "recipient-opted-out"
+    needs_settings = ("suppression_list",)
     api_error = 131050
     example_settings: dict[str, Any] = {"suppression_list": "optouts.txt"}
     example_files = {"optouts.txt": "+49 151 23456789  # asked to stop, 2025-03-02\n"}
@@ -146,6 +147,7 @@ class OutsideServiceWindow(Rule):
 
     code = "WA607"
     name = "outside-service-window"
+    needs_settings = ("contacts",)
     api_error = 131047
     Options = WindowOptions
     example_settings: dict[str, Any] = {"contacts": "contacts.csv",
@@ -222,6 +224,7 @@ class RecipientNotAllowed(Rule):
 
     code = "WA608"
     name = "recipient-not-allowed"
+    needs_settings = ("test_sender_allow_list",)
     api_error = 131030
     example_settings: dict[str, Any] = {"test_sender_allow_list": ["+4915123456780"]}
 
@@ -262,6 +265,7 @@ class RecipientIsSender(Rule):
 
     code = "WA609"
     name = "recipient-is-sender"
+    needs_settings = ("sender_number",)
     api_error = 131021
     example_settings: dict[str, Any] = {"sender_number": "+4915123456789"}
 

@@ -360,6 +360,7 @@ class _LimitCount:
 
 class _MessagingLimitRule(Rule):
     scope = Scope.CAMPAIGN
+    needs_settings = ("messaging_limit",)
 
     def _threshold(self, limit: int) -> int:
         raise NotImplementedError

@@ -41,6 +41,7 @@ class MessagingProduct(Rule):
 
     code = "WA101"
     name = "messaging-product"
+    cacheable = True
     api_error = 131008
 
     def check(self, payload, ctx):
@@ -114,6 +115,7 @@ class ContentMissing(Rule):
 
     code = "WA103"
     name = "content-missing"
+    cacheable = True
     api_error = 131008
 
     def check(self, payload, ctx):
@@ -153,6 +155,7 @@ class RecipientType(Rule):
 
     code = "WA104"
     name = "recipient-type"
+    cacheable = True
     api_error = 100
 
     def check(self, payload, ctx):
@@ -186,6 +189,7 @@ class UnknownType(Rule):
 
     code = "WA105"
     name = "unknown-type"
+    cacheable = True
     api_error = 131051
 
     def check(self, payload, ctx):

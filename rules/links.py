@@ -79,6 +79,7 @@ class _LinkRule(Rule):
     scope = Scope.NETWORK
     api_error = MEDIA_API_ERROR
     example_links: ClassVar[dict[str, dict[str, Any]]] = {}
+    shared_observe = True
 
     def observe(self, message, ctx):
         LinkBook.of(ctx).observe(message, ctx)
@@ -474,6 +475,7 @@ class LinkExpiring(_PerMessageLinkRule):
 
     code = "WA506"
     name = "link-expiring"
+    cacheable = True
     severity = Severity.WARNING
     api_error = MEDIA_API_ERROR
 
@@ -528,6 +530,7 @@ class LinkCredentials(_PerMessageLinkRule):
 
     code = "WA508"
     name = "link-credentials"
+    cacheable = True
     severity = Severity.WARNING
     api_error = None
 

@@ -72,6 +72,7 @@ class TemplateMalformed(Rule):
 
     code = "WA200"
     name = "template-malformed"
+    cacheable = True
     api_error = 100
     message_types = TEMPLATE
 
@@ -153,6 +154,7 @@ class TemplateUnknown(Rule):
 
     code = "WA201"
     name = "template-unknown"
+    cacheable = True
     api_error = 132001
     fixable = "safe"
     message_types = TEMPLATE
@@ -206,6 +208,7 @@ class TemplateNotApproved(Rule):
 
     code = "WA202"
     name = "template-not-approved"
+    cacheable = True
     api_error = 132001
     message_types = TEMPLATE
     needs_registry = True
@@ -248,6 +251,7 @@ class TemplateParamCount(Rule):
 
     code = "WA203"
     name = "template-param-count"
+    cacheable = True
     api_error = 132000
     message_types = TEMPLATE
     needs_registry = True
@@ -300,6 +304,7 @@ class TemplateParamNames(Rule):
 
     code = "WA204"
     name = "template-param-names"
+    cacheable = True
     api_error = 132000
     message_types = TEMPLATE
     needs_registry = True
@@ -364,6 +369,7 @@ class TemplateParamType(Rule):
 
     code = "WA205"
     name = "template-param-type"
+    cacheable = True
     api_error = 132012
     message_types = TEMPLATE
     needs_registry = True
@@ -424,6 +430,7 @@ class TemplateButtonMissing(Rule):
 
     code = "WA206"
     name = "template-button-missing"
+    cacheable = True
     api_error = 131008
     message_types = TEMPLATE
     needs_registry = True
@@ -476,6 +483,7 @@ class TemplateButtonMismatch(Rule):
 
     code = "WA207"
     name = "template-button-mismatch"
+    cacheable = True
     api_error = 132012
     message_types = TEMPLATE
     needs_registry = True

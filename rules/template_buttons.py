@@ -98,6 +98,7 @@ class TemplateButtonParams(Rule):
 
     code = "WA214"
     name = "template-button-params"
+    cacheable = True
     api_error = 132012
     message_types = TEMPLATE
 
@@ -185,6 +186,7 @@ class TemplateUrlSuffix(Rule):
 
     code = "WA215"
     name = "template-url-suffix"
+    cacheable = True
     api_error = 131009
     message_types = TEMPLATE
 

@@ -62,6 +62,7 @@ class TemplateCarouselCards(Rule):
 
     code = "WA219"
     name = "template-carousel-cards"
+    cacheable = True
     api_error = 132000
     message_types = TEMPLATE
     needs_registry = True

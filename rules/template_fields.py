@@ -184,6 +184,7 @@ class TemplateParamFields(Rule):
 
     code = "WA212"
     name = "template-param-fields"
+    cacheable = True
     api_error = 100
     fixable = "unsafe"
     message_types = TEMPLATE
@@ -263,6 +264,7 @@ class TemplateDocumentNotPdf(Rule):
 
     code = "WA213"
     name = "template-document-not-pdf"
+    cacheable = True
     severity = Severity.WARNING
     api_error = 132012
     message_types = TEMPLATE

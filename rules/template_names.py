@@ -158,6 +158,7 @@ class TemplateNameFormat(Rule):
 
     code = "WA216"
     name = "template-name-format"
+    cacheable = True
     api_error = 132001
     fixable = "safe"
     message_types = TEMPLATE
@@ -211,6 +212,7 @@ class TemplateLanguageFormat(Rule):
 
     code = "WA217"
     name = "template-language-format"
+    cacheable = True
     api_error = 132001
     fixable = "safe"
     message_types = TEMPLATE

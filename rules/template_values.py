@@ -197,6 +197,7 @@ class TemplateParamWhitespace(Rule):
 
     code = "WA208"
     name = "template-param-whitespace"
+    cacheable = True
     api_error = 132018
     fixable = "unsafe"
     message_types = TEMPLATE
@@ -251,6 +252,7 @@ class TemplateParamEmpty(Rule):
 
     code = "WA209"
     name = "template-param-empty"
+    cacheable = True
     api_error = 100
     message_types = TEMPLATE
 
@@ -304,6 +306,7 @@ class TemplateParamLength(Rule):
 
     code = "WA210"
     name = "template-param-length"
+    cacheable = True
     api_error = 132005
     message_types = TEMPLATE
 
@@ -388,6 +391,7 @@ class TemplateTextTooLong(Rule):
 
     code = "WA211"
     name = "template-text-too-long"
+    cacheable = True
     api_error = 132005
     message_types = TEMPLATE
     needs_registry = True

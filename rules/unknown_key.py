@@ -96,6 +96,7 @@ class UnknownKey(Rule):
 
     code = "WA106"
     name = "unknown-key"
+    cacheable = True
     api_error = 100
     message_types = MESSAGE_TYPES | {STATUS_UPDATE}
 

@@ -110,6 +110,8 @@ def main() -> None:
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow URLs on private or loopback addresses.")
 @click.option("--max-message-size", type=int, help="Largest payload, in bytes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0),
+              help="Processes that check a large JSONL file together (default 0: one per core).")
 @click.option("--max-findings-per-message", type=int, help="Findings reported per message at most.")
 @click.option("--write-passed", type=click.Path(dir_okay=False),
               help="Write the messages that passed to FILE, one payload a line, as read.")

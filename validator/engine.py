@@ -20,6 +20,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, Context, Problem, Rule, Scope
+from .shape import ShapeCache, template_shape
 
 __all__ = ["Engine"]
 
@@ -30,7 +31,8 @@ class Engine:
     def __init__(self, rules: Iterable[Rule], registry: Registry | None = None, *,
                  offline: bool = True, severities: Mapping[str, Severity] | None = None,
                  settings: Any = None, max_findings_per_message: int | None = 100,
-                 ignored_for: Callable[[str], Collection[str]] | None = None) -> None:
+                 ignored_for: Callable[[str], Collection[str]] | None = None,
+                 shape_cache: bool = True) -> None:
         rules = list(rules)
         self.max_findings_per_message = max_findings_per_message
         #: file name → rule codes not reported for it (per-file-ignores): such a finding is
@@ -46,13 +48,19 @@ class Engine:
         if offline:
             self.skipped += self._network
             active = [r for r in active if r.scope is not Scope.NETWORK]
+        # A rule whose settings are all unset (no suppression list, no messaging limit) has
+        # nothing to do: not calling it saves a call per message.
+        probe = Context(settings=settings)
+        self.idle = [r for r in active if r.needs_settings
+                     and not any(probe.setting(name) for name in r.needs_settings)]
+        active = [r for r in active if r not in self.idle]
         self.rules = active
         self.severities = {r.code: (severities or {}).get(r.code, r.severity) for r in rules}
         self.settings = settings
         self._per_message = [r for r in active if r.scope is Scope.MESSAGE]
         # Scope.FILE rules judge local media files (validator.media), never campaign messages.
         self._finishers = [r for r in active if r.scope in (Scope.CAMPAIGN, Scope.NETWORK)]
-        self._observers = self._finishers + (self._network if offline else [])
+        self._observers = _distinct_observers(self._finishers + (self._network if offline else []))
         self._for_all_objects = tuple(r for r in self._per_message if r.message_types is None)
         self._dispatch: dict[str, tuple[Rule, ...]] = {}
         for kind in {k for r in self._per_message for k in (r.message_types or ())}:
@@ -62,6 +70,11 @@ class Engine:
         for kind in (MALFORMED, NOT_AN_OBJECT):
             self._dispatch[kind] = tuple(
                 r for r in self._per_message if r.message_types and kind in r.message_types)
+        #: Template messages whose shape already passed every cacheable rule need only
+        #: these (``validator.shape``); off with ``shape_cache=False``, the reference the
+        #: differential tests compare with.
+        self.shape_cache = shape_cache
+        self._template_uncached = tuple(r for r in self.rules_for("template") if not r.cacheable)
 
     def rules_for(self, kind: str) -> tuple[Rule, ...]:
         """The per-message rules that read messages of this kind."""
@@ -74,6 +87,20 @@ class Engine:
             run.files += 1
             run.consume(name, messages)
         return run.finish()
+
+
+def _distinct_observers(rules: list[Rule]) -> list[Rule]:
+    """The rules to show each message to: of rules whose ``observe`` records into one shared
+    state (``Rule.shared_observe``), the first stands for all."""
+    chosen, shared = [], set()
+    for rule in rules:
+        if rule.shared_observe:
+            observe = type(rule).observe
+            if observe in shared:
+                continue
+            shared.add(observe)
+        chosen.append(rule)
+    return chosen
 
 
 class _Run:
@@ -91,23 +118,37 @@ class _Run:
         # Per-message cap: how many findings each message has, and where the last kept one is.
         self.per_message: dict[tuple[str, int | None], int] = {}
         self.capped: dict[tuple[str, int | None], int] = {}
+        self.shapes = ShapeCache() if engine.shape_cache else None
 
     def consume(self, name: str, messages: Iterable[Message]) -> None:
         self.file_order.setdefault(name, len(self.file_order))
         engine, ctx = self.engine, self.ctx
         rules_for, observers = engine.rules_for, engine._observers
+        shapes, uncached = self.shapes, engine._template_uncached
         before = self.messages
         for message in messages:
             self.messages += 1
             ctx.message = message
-            for rule in rules_for(message.kind):
+            kind = message.kind
+            rules = rules_for(kind)
+            shape = None
+            if shapes is not None and kind == "template" and message.raw is not None:
+                shape = template_shape(message.payload)
+                if shape is not None and shape in shapes:
+                    rules, shape = uncached, None
+            for rule in rules:
                 try:
                     for problem in rule.check(message.payload, ctx):
+                        if shape is not None and rule.cacheable:
+                            shape = None  # this shape does not pass
                         self.record(rule, problem, message)
                 except WalintError:
                     raise  # walint cannot do its job (a broken audience file): exit 2
                 except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
+                    shape = None
                     self.record_crash(rule, exc, message)
+            if shape is not None:
+                shapes.add(shape)
             for rule in observers:
                 try:
                     rule.observe(message, ctx)

@@ -26,7 +26,7 @@ Scopes are declared, not guessed:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -122,6 +122,18 @@ class Context:
         self.message: Message | None = None
         self.shared: dict[str, Any] = {}
 
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A run setting by field name (``suppression_list``), from a ``Settings`` object or,
+        for library callers, a plain mapping (kebab-case keys accepted too)."""
+        settings = self.settings
+        if settings is None:
+            return default
+        if isinstance(settings, Mapping):
+            value = settings.get(name, settings.get(name.replace("_", "-"), default))
+        else:
+            value = getattr(settings, name, default)
+        return default if value is None else value
+
 
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and implement the
@@ -136,6 +148,17 @@ class Rule:
     message_types: ClassVar[frozenset[str] | None] = None
     #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
     needs_registry: ClassVar[bool] = False
+    #: Whether the rule's verdict on a template message depends only on the message's shape
+    #: (``validator.shape``): not on ``to``, nor on which letters and digits a parameter
+    #: text holds, nor on ``ctx.message`` beyond its kind. A passing shape then skips the
+    #: rule for later messages of that shape. Off unless a rule promises it.
+    cacheable: ClassVar[bool] = False
+    #: Settings (field names) without which the rule has nothing to do — a suppression list,
+    #: a messaging limit. When none of them is set, the engine does not call the rule at all.
+    needs_settings: ClassVar[tuple[str, ...]] = ()
+    #: Whether ``observe`` records into state shared by every rule with the same ``observe``
+    #: (the link rules' one book of URLs): the engine then shows each message to one of them.
+    shared_observe: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = RuleOptions
     #: Whether the rule's problems can come with a ``Fix``: "safe" when some of them carry a
     #: safe fix, "unsafe" when its fixes all need ``--unsafe-fixes``, None when it never

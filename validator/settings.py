@@ -152,6 +152,8 @@ class Settings(BaseModel):
 
     # -- limits --------------------------------------------------------------------------
     max_message_size: PositiveInt | None = Field(None, description="Largest payload, in bytes.")
+    jobs: int = Field(0, ge=0, description="Processes that check a large JSONL file together "
+                                          "(0: one per core; 1: no worker processes).")
     max_findings_per_message: PositiveInt | None = Field(
         100, description="Findings reported per message at most (0: no limit); the verdict "
                          "counts them all.")

@@ -1,0 +1,47 @@
+"""The block reader of JSONL files yields exactly the lines the line-by-line reader yields.
+
+``validator.loader._line_blocks`` reads the body of a JSONL file in blocks and splits them in
+C; ``_lines`` reads one line at a time. For any bytes, any cap and any block size, the two
+must agree line for line: the same text (without the newline) for a line within the cap, the
+same size for a longer one — lines that straddle blocks, ``\\r\\n`` endings and a last line
+without a newline included.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from validator.loader import _line_blocks, _lines
+
+PIECES = st.lists(st.sampled_from([b"\n", b"\r\n", b"a", b"{}", b"xyz" * 5, b"\n\n"]),
+                  max_size=40).map(b"".join)
+
+
+def _reference(data: bytes, cap: int) -> list[bytes | int]:
+    out: list[bytes | int] = []
+    for line in _lines(io.BytesIO(data), cap):
+        out.append(line[:-1] if isinstance(line, bytes) and line.endswith(b"\n") else line)
+    return out
+
+
+def _blocks(data: bytes, cap: int, size: int) -> list[bytes | int]:
+    return [line for block in _line_blocks(io.BytesIO(data), cap, size) for line in block]
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=PIECES, cap=st.integers(1, 20), size=st.integers(1, 16))
+def test_blocks_match_line_by_line(data: bytes, cap: int, size: int) -> None:
+    assert _blocks(data, cap, size) == _reference(data, cap)
+
+
+def test_a_runaway_line_is_measured_not_kept() -> None:
+    data = b'{"a": 1}\n' + b"x" * 5000 + b"\r\n" + b'{"b": 2}'
+    assert _blocks(data, 100, 64) == [b'{"a": 1}', 5000, b'{"b": 2}']
+
+
+def test_exactly_at_the_cap_is_a_line_one_past_is_a_size() -> None:
+    data = b"x" * 10 + b"\n" + b"y" * 11 + b"\n"
+    assert _blocks(data, 10, 4) == [b"x" * 10, 11]
