@@ -161,23 +161,29 @@ class LinkBook:
             book = ctx.shared[_SHARED_KEY] = cls()
         return book
 
-    def observe(self, message: Message, ctx: Context) -> None:
+    @staticmethod
+    def links(message: Message, ctx: Context) -> list[tuple[str, Use]] | None:
+        """The fetchable media links of one message (None when it has none)."""
         if message.problem is not None:
-            return
+            return None
         kind = message.kind
         if kind not in LINK_MESSAGES:
-            return
-        for url, use in media_links(message.payload, kind, ctx.registry):
+            return None
+        return list(media_links(message.payload, kind, ctx.registry)) or None
+
+    def add(self, ref: MessageRef, links: list[tuple[str, Use]]) -> None:
+        """Record that the message at ``ref`` uses these links."""
+        file_id = self._files.setdefault(ref.file, len(self._files))
+        line = ref.line if ref.line is not None else -1
+        for url, use in links:
             use_id = self._use_ids.get(use)
             if use_id is None:
                 use_id = self._use_ids[use] = len(self._uses)
                 self._uses.append(use)
-            file_id = self._files.setdefault(message.file, len(self._files))
-            line = message.line if message.line is not None else -1
             refs = self.urls.get(url)
             if refs is None:
                 refs = self.urls[url] = array("q")
-            refs.extend((use_id, file_id, message.index, line))
+            refs.extend((use_id, file_id, ref.index, line))
 
     def uses(self, url: str) -> dict[Use, list[MessageRef]]:
         """The messages using ``url``, grouped by how they use it."""

@@ -85,10 +85,22 @@ def content_digest(payload: dict) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
+class Seen(NamedTuple):
+    """What the ledger needs of one message (``Ledger.record``): small enough to cross from
+    a worker process for every message of a campaign."""
+
+    key: int
+    digest: int
+    template: bool
+    #: How a duplicate's finding names the message (``describe``).
+    what: str
+
+
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_file_numbers", "_last", "_sighting", "copies", "entries", "files")
+    __slots__ = ("_file_numbers", "_last", "_last_ref", "_record", "_sighting", "_whats",
+                 "copies", "entries", "files")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
@@ -96,7 +108,10 @@ class Ledger:
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
         self._last: Message | None = None
+        self._record: Seen | None = None
+        self._last_ref: MessageRef | None = None
         self._sighting: Sighting | None = None
+        self._whats: dict[str, str] = {}
 
     @classmethod
     def of(cls, ctx: Context) -> Ledger:
@@ -105,21 +120,37 @@ class Ledger:
             ledger = ctx.shared[__name__] = cls()
         return ledger
 
-    def see(self, message: Message) -> Sighting | None:
-        """Count ``message`` (once, however many rules ask); None when it has no phone recipient."""
+    def record(self, message: Message) -> Seen | None:
+        """What counting ``message`` needs (once, however many rules ask); None when it has
+        no phone recipient."""
         if message is self._last:
-            return self._sighting
+            return self._record
         self._last = message
-        self._sighting = self._count(message)
+        self._record = None
+        if message.problem is None:
+            payload = message.payload
+            key = recipient_key(payload)
+            if key is not None:
+                what = describe(payload)
+                # One string object per description, so a batch of records pickles each once.
+                what = self._whats.setdefault(what, what)
+                self._record = Seen(key, content_digest(payload), message.kind == "template", what)
+        return self._record
+
+    def see(self, ref: MessageRef, record: Seen) -> Sighting:
+        """Count the message at ``ref`` (once, however many rules ask)."""
+        if ref != self._last_ref:
+            self._last_ref = ref
+            self._sighting = self._count(ref, record)
         return self._sighting
 
-    def _pack(self, message: Message) -> int:
-        number = self._file_numbers.get(message.file)
+    def _pack(self, ref: MessageRef) -> int:
+        number = self._file_numbers.get(ref.file)
         if number is None:
-            number = self._file_numbers[message.file] = len(self.files)
-            self.files.append(message.file)
-        line = 0 if message.line is None else message.line + 1
-        return (number << (_LINE_BITS + _INDEX_BITS)) | (message.index << _LINE_BITS) | line
+            number = self._file_numbers[ref.file] = len(self.files)
+            self.files.append(ref.file)
+        line = 0 if ref.line is None else ref.line + 1
+        return (number << (_LINE_BITS + _INDEX_BITS)) | (ref.index << _LINE_BITS) | line
 
     def ref(self, packed: int) -> MessageRef:
         line = packed & ((1 << _LINE_BITS) - 1)
@@ -127,15 +158,9 @@ class Ledger:
         return MessageRef(self.files[packed >> (_LINE_BITS + _INDEX_BITS)], index,
                           line - 1 if line else None)
 
-    def _count(self, message: Message) -> Sighting | None:
-        if message.problem is not None:
-            return None
-        key = recipient_key(message.payload)
-        if key is None:
-            return None
-        ref = self._pack(message)
-        digest = content_digest(message.payload)
-        template = message.kind == "template"
+    def _count(self, at: MessageRef, record: Seen) -> Sighting:
+        key, digest, template, _ = record
+        ref = self._pack(at)
         entry = self.entries.get(key)
         if entry is None:
             self.entries[key] = (ref | (template << _TEMPLATE_BIT) | (1 << _COUNT_SHIFT)
@@ -173,6 +198,22 @@ def describe(payload: dict) -> str:
     return f"{kind} message with the same content"
 
 
+class _LedgerRule(Rule):
+    """A campaign rule that reads the ledger: one shared ``extract`` (the ledger's record of
+    a message), and ``saw`` for what the rule does with each sighting."""
+
+    scope = Scope.CAMPAIGN
+
+    def extract(self, message, ctx):
+        return Ledger.of(ctx).record(message)
+
+    def collect(self, ref, record, ctx):
+        self.saw(ref, record, Ledger.of(ctx).see(ref, record), ctx)
+
+    def saw(self, ref: MessageRef, record: Seen, seen: Sighting, ctx: Context) -> None:
+        raise NotImplementedError
+
+
 def _found(rule: Rule, ctx: Context) -> list[Any]:
     """The rule's findings of this run (``ctx.shared`` is per run; rules live longer)."""
     found = ctx.shared.get(rule)
@@ -181,7 +222,7 @@ def _found(rule: Rule, ctx: Context) -> list[Any]:
     return found
 
 
-class DuplicateRecipient(Rule):
+class DuplicateRecipient(_LedgerRule):
     """The same recipient gets more than one message in the campaign.
 
     **What it does**
@@ -212,12 +253,10 @@ class DuplicateRecipient(Rule):
     code = "WA601"
     name = "duplicate-recipient"
     severity = Severity.WARNING
-    scope = Scope.CAMPAIGN
 
-    def observe(self, message, ctx):
-        seen = Ledger.of(ctx).see(message)
-        if seen is not None and seen.first is not None and seen.copy_of is None:
-            _found(self, ctx).append((message.ref, seen.first, seen.key))
+    def saw(self, ref, record, seen, ctx):
+        if seen.first is not None and seen.copy_of is None:
+            _found(self, ctx).append((ref, seen.first, seen.key))
 
     def finish(self, ctx):
         for at, first, key in _found(self, ctx):
@@ -225,7 +264,7 @@ class DuplicateRecipient(Rule):
                                 "the same person is messaged twice in this campaign", at=at)
 
 
-class DuplicateMessage(Rule):
+class DuplicateMessage(_LedgerRule):
     """The same message goes to the same recipient twice.
 
     **What it does**
@@ -254,13 +293,10 @@ class DuplicateMessage(Rule):
 
     code = "WA602"
     name = "duplicate-message"
-    scope = Scope.CAMPAIGN
 
-    def observe(self, message, ctx):
-        seen = Ledger.of(ctx).see(message)
-        if seen is not None and seen.copy_of is not None:
-            _found(self, ctx).append((message.ref, seen.copy_of, seen.key,
-                                      describe(message.payload)))
+    def saw(self, ref, record, seen, ctx):
+        if seen.copy_of is not None:
+            _found(self, ctx).append((ref, seen.copy_of, seen.key, record.what))
 
     def finish(self, ctx):
         for at, copy, key, what in _found(self, ctx):
@@ -273,7 +309,7 @@ class PairRateOptions(RuleOptions):
     max_burst: int = Field(45, ge=1)
 
 
-class PairRateLimit(Rule):
+class PairRateLimit(_LedgerRule):
     """More messages to one recipient than the pair rate limit lets through in one burst.
 
     **What it does**
@@ -311,14 +347,12 @@ class PairRateLimit(Rule):
     code = "WA603"
     name = "pair-rate-limit"
     api_error = 131056
-    scope = Scope.CAMPAIGN
     Options = PairRateOptions
     example_settings: dict[str, Any] = {"options": {"WA603": {"max_burst": 2}}}
 
-    def observe(self, message, ctx):
-        seen = Ledger.of(ctx).see(message)
-        if seen is not None and seen.count > self.options.max_burst:
-            _found(self, ctx).append((message.ref, seen.key, seen.count))
+    def saw(self, ref, record, seen, ctx):
+        if seen.count > self.options.max_burst:
+            _found(self, ctx).append((ref, seen.key, seen.count))
 
     def finish(self, ctx):
         limit = self.options.max_burst
@@ -358,8 +392,7 @@ class _LimitCount:
         self.send_at = send_time_for(ctx) if self.contacts is not None else None
 
 
-class _MessagingLimitRule(Rule):
-    scope = Scope.CAMPAIGN
+class _MessagingLimitRule(_LedgerRule):
     needs_settings = ("messaging_limit",)
 
     def _threshold(self, limit: int) -> int:
@@ -371,15 +404,11 @@ class _MessagingLimitRule(Rule):
             state = ctx.shared[self] = _LimitCount(ctx)
         return state
 
-    def _counts(self, message: Message, ctx: Context) -> tuple[_LimitCount, int] | None:
-        """Count ``message`` when it opens a business-initiated conversation with a new user."""
-        if message.kind != "template":
-            return None
+    def _counts(self, ref: MessageRef, seen: Sighting, ctx: Context) -> tuple[_LimitCount, int] | None:
+        """Count the message at ``ref`` when it opens a business-initiated conversation with
+        a new user (its first template)."""
         limit = messaging_limit(ctx)
-        if limit is None:
-            return None
-        seen = Ledger.of(ctx).see(message)
-        if seen is None or not seen.first_template:
+        if limit is None or not seen.first_template:
             return None
         state = self._state(ctx)
         if state.contacts is not None and in_service_window(state.contacts, seen.key,
@@ -387,7 +416,7 @@ class _MessagingLimitRule(Rule):
             return None  # inside a window the user opened: not limited
         state.total += 1
         if state.total == self._threshold(limit):
-            state.at, state.at_key = message.ref, seen.key
+            state.at, state.at_key = ref, seen.key
         return state, limit
 
 
@@ -439,8 +468,8 @@ class MessagingLimitNear(_MessagingLimitRule):
     def _threshold(self, limit: int) -> int:
         return max(1, math.ceil(self.options.warn_at * limit - 1e-9))
 
-    def observe(self, message, ctx):
-        self._counts(message, ctx)
+    def saw(self, ref, record, seen, ctx):
+        self._counts(ref, seen, ctx)
 
     def finish(self, ctx):
         limit = messaging_limit(ctx)
@@ -498,18 +527,18 @@ class MessagingLimitExceeded(_MessagingLimitRule):
     def _threshold(self, limit: int) -> int:
         return limit + 1
 
-    def observe(self, message, ctx):
-        counted = self._counts(message, ctx)
-        if not self.options.report_all or message.kind != "template":
+    def saw(self, ref, record, seen, ctx):
+        counted = self._counts(ref, seen, ctx)
+        if not self.options.report_all or not record.template:
             return
         state = ctx.shared.get(self)
         if state is None:
             return
-        key = recipient_key(message.payload)
+        key = record.key
         if counted is not None and state.total > counted[1]:
             state.over_keys.add(key)  # a new recipient past the limit
         if key in state.over_keys:  # ... and every later template message to one
-            state.over.append((message.ref, key))
+            state.over.append((ref, key))
 
     def finish(self, ctx):
         limit = messaging_limit(ctx)

@@ -81,8 +81,11 @@ class _LinkRule(Rule):
     example_links: ClassVar[dict[str, dict[str, Any]]] = {}
     shared_observe = True
 
-    def observe(self, message, ctx):
-        LinkBook.of(ctx).observe(message, ctx)
+    def extract(self, message, ctx):
+        return LinkBook.links(message, ctx)
+
+    def collect(self, ref, record, ctx):
+        LinkBook.of(ctx).add(ref, record)
 
     def urls(self, ctx):
         return LinkBook.of(ctx).urls  # the same dict for every link rule: counted once

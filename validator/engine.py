@@ -19,7 +19,7 @@ from .findings import Finding, Report, Severity, Summary
 from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
-from .rule import DEFAULT, Context, Problem, Rule, Scope
+from .rule import DEFAULT, Context, MessageRef, Problem, Rule, Scope
 from .shape import ShapeCache, template_shape
 
 __all__ = ["Engine"]
@@ -60,7 +60,13 @@ class Engine:
         self._per_message = [r for r in active if r.scope is Scope.MESSAGE]
         # Scope.FILE rules judge local media files (validator.media), never campaign messages.
         self._finishers = [r for r in active if r.scope in (Scope.CAMPAIGN, Scope.NETWORK)]
-        self._observers = _distinct_observers(self._finishers + (self._network if offline else []))
+        watchers = [r for r in self._finishers + (self._network if offline else [])
+                    if r.observation() is not None]
+        #: Rules that watch the stream through an ``observe`` of their own (plugins may).
+        self._whole = [r for r in watchers if r.observation() == "whole"]
+        #: (rule whose ``extract`` to call, rules whose ``collect`` takes the record) for
+        #: each distinct ``extract`` of the rules that observe in parts.
+        self._groups = _extract_groups([r for r in watchers if r.observation() == "parts"])
         self._for_all_objects = tuple(r for r in self._per_message if r.message_types is None)
         self._dispatch: dict[str, tuple[Rule, ...]] = {}
         for kind in {k for r in self._per_message for k in (r.message_types or ())}:
@@ -89,18 +95,14 @@ class Engine:
         return run.finish()
 
 
-def _distinct_observers(rules: list[Rule]) -> list[Rule]:
-    """The rules to show each message to: of rules whose ``observe`` records into one shared
-    state (``Rule.shared_observe``), the first stands for all."""
-    chosen, shared = [], set()
+def _extract_groups(rules: list[Rule]) -> list[tuple[Rule, tuple[Rule, ...]]]:
+    """Rules sharing one ``extract`` get one record per message; of rules that also share
+    the state ``collect`` fills (``Rule.shared_observe``), the first collects for all."""
+    groups: dict[Any, list[Rule]] = {}
     for rule in rules:
-        if rule.shared_observe:
-            observe = type(rule).observe
-            if observe in shared:
-                continue
-            shared.add(observe)
-        chosen.append(rule)
-    return chosen
+        groups.setdefault(type(rule).extract, []).append(rule)
+    return [(members[0], (members[0],) if members[0].shared_observe else tuple(members))
+            for members in groups.values()]
 
 
 class _Run:
@@ -122,42 +124,75 @@ class _Run:
 
     def consume(self, name: str, messages: Iterable[Message]) -> None:
         self.file_order.setdefault(name, len(self.file_order))
-        engine, ctx = self.engine, self.ctx
-        rules_for, observers = engine.rules_for, engine._observers
-        shapes, uncached = self.shapes, engine._template_uncached
         before = self.messages
-        for message in messages:
-            self.messages += 1
-            ctx.message = message
-            kind = message.kind
-            rules = rules_for(kind)
-            shape = None
-            if shapes is not None and kind == "template" and message.raw is not None:
-                shape = template_shape(message.payload)
-                if shape is not None and shape in shapes:
-                    rules, shape = uncached, None
-            for rule in rules:
-                try:
-                    for problem in rule.check(message.payload, ctx):
-                        if shape is not None and rule.cacheable:
-                            shape = None  # this shape does not pass
-                        self.record(rule, problem, message)
-                except WalintError:
-                    raise  # walint cannot do its job (a broken audience file): exit 2
-                except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                    shape = None
-                    self.record_crash(rule, exc, message)
-            if shape is not None:
-                shapes.add(shape)
-            for rule in observers:
-                try:
-                    rule.observe(message, ctx)
-                except WalintError:
-                    raise
-                except Exception as exc:  # noqa: BLE001
-                    self.record_crash(rule, exc, message)
-        ctx.message = None
+        feed = getattr(messages, "feed", None)
+        if feed is not None:  # a source that is checked in worker processes (validator.parallel)
+            for _ in feed(self, name):
+                pass
+        else:
+            check, observe = self.check, self.observe
+            for message in messages:
+                self.messages += 1
+                check(message)
+                observe(message)
+            self.ctx.message = None
         self.file_messages[name] = self.file_messages.get(name, 0) + self.messages - before
+
+    def check(self, message: Message) -> None:
+        """Run the per-message rules on one message."""
+        ctx, shapes = self.ctx, self.shapes
+        ctx.message = message
+        kind = message.kind
+        rules = self.engine.rules_for(kind)
+        shape = None
+        if shapes is not None and kind == "template" and message.raw is not None:
+            shape = template_shape(message.payload)
+            if shape is not None and shape in shapes:
+                rules, shape = self.engine._template_uncached, None
+        for rule in rules:
+            try:
+                for problem in rule.check(message.payload, ctx):
+                    if shape is not None and rule.cacheable:
+                        shape = None  # this shape does not pass
+                    self.record(rule, problem, message)
+            except WalintError:
+                raise  # walint cannot do its job (a broken audience file): exit 2
+            except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
+                shape = None
+                self.record_crash(rule, exc, message)
+        if shape is not None:
+            shapes.add(shape)
+
+    def observe(self, message: Message) -> None:
+        """Show one message to the campaign and network rules."""
+        ctx, ref = self.ctx, None
+        for extractor, collectors in self.engine._groups:
+            try:
+                record = extractor.extract(message, ctx)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                self.record_crash(extractor, exc, message)
+                continue
+            if record is not None:
+                ref = ref or message.ref
+                self.collect(collectors, ref, record)
+        for rule in self.engine._whole:
+            try:
+                rule.observe(message, ctx)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                self.record_crash(rule, exc, message)
+
+    def collect(self, collectors: tuple[Rule, ...], ref: MessageRef, record: Any) -> None:
+        for rule in collectors:
+            try:
+                rule.collect(ref, record, self.ctx)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                self.record_crash(rule, exc, ref)
 
     def finish(self) -> Report:
         ctx = self.ctx
@@ -197,9 +232,14 @@ class _Run:
             return sum(len(urls) for urls in collections.values())
         return len(set().union(*collections.values()))
 
-    def record(self, rule: Rule, problem: Problem, message: Message | None,
+    def record(self, rule: Rule, problem: Problem, message: Message | MessageRef | None,
                severity: Severity | None = None) -> None:
-        at = problem.at if problem.at is not None else (message.ref if message else None)
+        if problem.at is not None:
+            at = problem.at
+        elif isinstance(message, Message):
+            at = message.ref
+        else:
+            at = message
         severity = severity or self.engine.severities[rule.code]
         api_error = rule.api_error if problem.api_error is DEFAULT else problem.api_error
         if at is None:  # a finding about the whole run
@@ -238,7 +278,7 @@ class _Run:
                                f"{'s' if hidden != 1 else ''} for this message, not shown: "
                                "max-findings-per-message]"})
 
-    def record_crash(self, rule: Rule, exc: Exception, message: Message | None) -> None:
+    def record_crash(self, rule: Rule, exc: Exception, message: Message | MessageRef | None) -> None:
         """A crash is an error whatever the rule's severity: the message was not checked."""
         detail = f"{type(exc).__name__}: {exc}"[:300]
         self.record(rule, Problem("", f"internal error in {rule.code}: {detail}", None), message,

@@ -20,6 +20,10 @@ class WalintError(Exception):
         self.file = file
         self.line = line
 
+    def __reduce__(self) -> tuple:
+        # Raised in a worker process (``--jobs``), re-raised in the main one: keep file and line.
+        return (_rebuild, (type(self), self.message, self.file, self.line))
+
     def __str__(self) -> str:
         where = self.file or ""
         if where and self.line is not None:
@@ -41,3 +45,7 @@ class ConfigError(WalintError):
 
 class RulePackError(WalintError):
     """A third-party rule pack failed to load or declares an invalid rule."""
+
+
+def _rebuild(cls: type[WalintError], message: str, file: str | None, line: int | None) -> WalintError:
+    return cls(message, file=file, line=line)

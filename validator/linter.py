@@ -7,6 +7,7 @@ the one-shot convenience. Nothing here touches the network unless ``offline=Fals
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,11 @@ class Validator:
         nothing is written until its ``write()``. Standard input is fixed in the report
         only, unless ``sources`` maps ``"<stdin>"`` to a copy of it to rewrite from."""
         paths = list(paths)
+        jobs = 1 if fix else self.settings.jobs or (os.cpu_count() or 1)
         if progress is not None:
-            files = _tracked(paths, progress, self.registry)
+            files = _tracked(paths, progress, self._source(jobs))
         else:
-            files = (("<stdin>" if p == "-" else p, read_campaign(p, registry=self.registry))
-                     for p in paths)
+            files = (("<stdin>" if p == "-" else p, self._source(jobs)(p)) for p in paths)
         if not fix:
             return self.engine.run(files)
         fixer = self._fixer(unsafe_fixes, record=True)
@@ -127,6 +128,23 @@ class Validator:
                       name, None if name == "<stdin>" else name)))
                  for name, messages in files)
         return _with_fixes(self.engine.run(files), fixer)
+
+    #: Files smaller than this are checked in one process whatever ``jobs`` says: starting
+    #: worker processes costs more than they save (tests lower it).
+    parallel_min_bytes = 8 << 20
+
+    def _source(self, jobs: int) -> Any:
+        """How to read a campaign file: in chunks by ``jobs`` worker processes when that
+        pays (``validator.parallel``), else as a stream of messages in this one."""
+        def source(path: str) -> Any:
+            if jobs > 1 and path != "-" and _size(path) >= self.parallel_min_bytes:
+                from .parallel import chunked
+
+                plan = chunked(path, jobs, self.engine, min_bytes=self.parallel_min_bytes)
+                if plan is not None:
+                    return plan
+            return read_campaign(path, registry=self.registry)
+        return source
 
     def _fixer(self, unsafe_fixes: bool | None, *, record: bool) -> Any:
         from .fixer import Fixer
@@ -147,7 +165,26 @@ def _with_fixes(report: Report, fixer: Any, payloads: list[Any] | None = None) -
     return report
 
 
-def _tracked(paths: list[str], progress: Any, registry: Registry | None = None,
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the reader reports it
+
+
+class _ProgressedChunks:
+    """A chunked source (``validator.parallel.Chunked``) that reports each merged chunk."""
+
+    def __init__(self, source: Any, progress: Any) -> None:
+        self.source, self.progress = source, progress
+
+    def feed(self, run: Any, name: str) -> Iterator[int]:
+        for count in self.source.feed(run, name):
+            self.progress.advance(count)
+            yield count
+
+
+def _tracked(paths: list[str], progress: Any, source: Any,
              ) -> Iterator[tuple[str, Iterable[Message]]]:
     """The engine's (name, messages) stream, reporting to ``progress`` every N messages."""
     every = progress.every
@@ -164,7 +201,11 @@ def _tracked(paths: list[str], progress: Any, registry: Registry | None = None,
     for number, path in enumerate(paths, 1):
         name = "<stdin>" if path == "-" else path
         progress.start_file(name, number, len(paths))
-        yield name, counted(read_campaign(path, registry=registry))
+        messages = source(path)
+        if hasattr(messages, "feed"):
+            yield name, _ProgressedChunks(messages, progress)
+        else:
+            yield name, counted(messages)
     progress.finishing()
 
 

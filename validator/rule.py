@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from .findings import Severity
+from .findings import Severity, deferred_signature
 from .fix import Fix
 
 if TYPE_CHECKING:
@@ -71,6 +71,9 @@ class _Default:
     def __repr__(self) -> str:
         return "DEFAULT"
 
+    def __reduce__(self) -> str:
+        return "DEFAULT"  # unpickled as this module's one DEFAULT (problems cross processes)
+
 
 DEFAULT: Any = _Default()
 
@@ -101,7 +104,37 @@ class Problem(NamedTuple):
 class RuleOptions(BaseModel):
     """Base of a rule's options. Unknown keys are an error that names the key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation, not at import: most runs set no option, and a rule's
+    # defaults need no schema (``Rule.__init__``). A pack's options are built when the pack
+    # loads (``validator.catalog``), so a broken one is still reported by name.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        deferred_signature(cls)
+
+
+deferred_signature(RuleOptions)
+
+
+def _defaults(options: type[RuleOptions]) -> RuleOptions:
+    """``options()``: the defaults, without building the model's schema when validating
+    them would do nothing (no validator, no default validated, nothing required)."""
+    plain = _PLAIN_OPTIONS.get(options)
+    if plain is None:
+        decorators = options.__pydantic_decorators__
+        plain = _PLAIN_OPTIONS[options] = (
+            options.__init__ is BaseModel.__init__
+            and options.__pydantic_post_init__ is None
+            and not decorators.model_validators
+            and not options.model_config.get("validate_default")
+            and all(not f.is_required() and not f.validate_default
+                    for f in options.__pydantic_fields__.values()))
+    return options.model_construct() if plain else options()
+
+
+_PLAIN_OPTIONS: dict[type[RuleOptions], bool] = {}
 
 
 class Context:
@@ -156,8 +189,8 @@ class Rule:
     #: Settings (field names) without which the rule has nothing to do — a suppression list,
     #: a messaging limit. When none of them is set, the engine does not call the rule at all.
     needs_settings: ClassVar[tuple[str, ...]] = ()
-    #: Whether ``observe`` records into state shared by every rule with the same ``observe``
-    #: (the link rules' one book of URLs): the engine then shows each message to one of them.
+    #: Whether ``collect`` records into state shared by every rule with the same ``extract``
+    #: (the link rules' one book of URLs): the engine then hands each record to one of them.
     shared_observe: ClassVar[bool] = False
     Options: ClassVar[type[RuleOptions]] = RuleOptions
     #: Whether the rule's problems can come with a ``Fix``: "safe" when some of them carry a
@@ -167,7 +200,7 @@ class Rule:
     fixable: ClassVar[str | None] = None
 
     def __init__(self, options: RuleOptions | None = None) -> None:
-        self.options = options if options is not None else self.Options()
+        self.options = options if options is not None else _defaults(self.Options)
 
     # -- Scope.MESSAGE ---------------------------------------------------------------------
     def check(self, payload: Any, ctx: Context) -> Iterable[Problem]:
@@ -175,7 +208,35 @@ class Rule:
 
     # -- Scope.CAMPAIGN / Scope.NETWORK ------------------------------------------------------
     def observe(self, message: Message, ctx: Context) -> None:
-        """Record what ``finish`` needs. Called for every message, malformed ones included."""
+        """Record what ``finish`` needs. Called for every message, malformed ones included.
+
+        A rule that can also run when worker processes read the campaign (``--jobs``)
+        splits this in two: ``extract`` reads the message where it is decoded, and
+        ``collect`` records the result in the main process, in input order."""
+        if type(self).extract is not Rule.extract:
+            record = self.extract(message, ctx)
+            if record is not None:
+                self.collect(message.ref, record, ctx)
+
+    def extract(self, message: Message, ctx: Context) -> Any:
+        """What ``collect`` needs to know of one message: small and picklable (it may cross
+        from a worker process), and None when there is nothing to record. Rules that return
+        the same record for a message share one ``extract`` function (a common base class):
+        the engine then calls it once per message for all of them."""
+        raise NotImplementedError
+
+    def collect(self, ref: MessageRef, record: Any, ctx: Context) -> None:
+        """Record ``extract``'s result for the message at ``ref`` (never called with None)."""
+        raise NotImplementedError
+
+    @classmethod
+    def observation(cls) -> str | None:
+        """How the rule watches the stream: ``"parts"`` through ``extract`` and ``collect``
+        (a parallel run can split them), ``"whole"`` through an ``observe`` of its own (it
+        needs every message in one process), None when it does not watch at all."""
+        if cls.observe is not Rule.observe:
+            return "whole"
+        return "parts" if cls.extract is not Rule.extract else None
 
     def finish(self, ctx: Context) -> Iterable[Problem]:
         return ()

@@ -63,12 +63,15 @@ def test_a_validator_reused_for_several_batches_starts_each_afresh():
 def test_the_ledger_keeps_integers_not_payloads():
     ledger = Ledger()
     payload = {"messaging_product": "whatsapp", "to": "+4915123456789", "text": {"body": "x" * 1000}}
+    def see(message: Message):
+        return ledger.see(message.ref, ledger.record(message))
+
     for index in range(3):
-        ledger.see(Message("c.jsonl", index, index + 1, dict(payload)))
+        see(Message("c.jsonl", index, index + 1, dict(payload)))
     assert list(ledger.entries) == [4915123456789]
     assert all(isinstance(v, int) for v in [*ledger.entries.values(), *ledger.copies.values()])
     assert all(isinstance(k, int) for k in ledger.copies)
-    seen = ledger.see(Message("c.jsonl", 3, 9, dict(payload, text={"body": "y"})))
+    seen = see(Message("c.jsonl", 3, 9, dict(payload, text={"body": "y"})))
     assert (seen.count, seen.first.line, seen.copy_of) == (4, 1, None)
 
 

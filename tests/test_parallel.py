@@ -1,0 +1,125 @@
+"""A parallel run (``--jobs``) reports exactly what a single-process run reports.
+
+The campaign below is cut into many small chunks so that everything that could go wrong at a
+chunk boundary happens: duplicates and pair-rate bursts whose messages sit in different
+chunks, a messaging limit crossed in a later chunk, malformed and blank lines, CRLF endings,
+a line over the size cap, links shared by messages of every chunk, and the findings cap. The
+two reports are compared as the JSON reporter writes them, whole.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from validator import parallel
+from validator.errors import InputError
+from validator.linter import Validator
+from validator.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = ROOT / "templates_registry.yaml"
+NUMBERS = ["+4915123456789", "+447911123456", "+12015550123", "+5511961234567",
+           "+919876543210", "+61412345678", "+33612345678", "+34612345678"]
+
+
+def _campaign(path: Path, messages: int = 1500, seed: int = 11) -> Path:
+    rng = random.Random(seed)
+    lines = []
+    for number in range(messages):
+        to = rng.choice(NUMBERS) if number % 7 == 0 else f"+4915{number:09d}"
+        order = f"A-{rng.randrange(10**5)}"
+        template = {"name": "order_update", "language": {"code": "en_US"}, "components": [
+            {"type": "header", "parameters": [{"type": "image", "image": {
+                "link": f"https://cdn.example.com/{number % 3}.jpg"}}]},
+            {"type": "body", "parameters": [{"type": "text", "text": rng.choice(["Ana", "Bo\nB", ""])},
+                                            {"type": "text", "text": order},
+                                            {"type": "text", "text": "May 3"}]},
+            {"type": "button", "sub_type": "url", "index": "0",
+             "parameters": [{"type": "text", "text": order}]}]}
+        if number % 11 == 0:
+            template = {"name": "hello_world", "language": {"code": rng.choice(["en_US", "en"])}}
+        payload = {"messaging_product": "whatsapp", "to": to, "type": "template", "template": template}
+        line = json.dumps(payload, ensure_ascii=False)
+        if number % 97 == 5:
+            line = line[:-3]  # malformed
+        if number % 89 == 0:
+            lines.append("")
+        lines.append(line + ("\r" if number % 5 == 0 else ""))
+    lines.insert(700, json.dumps({"to": "+4915123456789", "type": "text",
+                                  "text": {"body": "x" * 3000}}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _report(path: Path, jobs: int, **settings) -> tuple[str, int]:
+    validator = Validator(str(REGISTRY), plugins=False,
+                          settings=Settings.build(offline=True, jobs=jobs, **settings))
+    validator.parallel_min_bytes = 0
+    merges = []
+    original = parallel._merge
+
+    def counting(*args):
+        merges.append(args[3])
+        original(*args)
+
+    parallel._merge = counting
+    try:
+        report = validator.check_files([str(path)])
+    finally:
+        parallel._merge = original
+    return _json(report), len(merges)
+
+
+def _json(report) -> str:
+    return json.dumps({"summary": report.summary.model_dump(),
+                       "findings": [f.model_dump() for f in report.findings],
+                       "files": report.file_messages}, sort_keys=True)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 20_000)
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"options": {"WA603": {"max_burst": 2}}, "severity": {"WA601": "error"}},
+])
+def test_parallel_report_is_the_single_process_report(tmp_path, small_chunks, settings):
+    campaign = _campaign(tmp_path / "campaign.jsonl")
+    single, merged = _report(campaign, 1, **settings)
+    assert merged == 0
+    double, merged = _report(campaign, 2, **settings)
+    assert merged > 10  # really checked in chunks
+    assert double == single
+    summary = json.loads(single)["summary"]
+    assert summary["messages"] == 1501 and 0 < summary["failed"] < 1501
+
+
+def test_messaging_limit_and_findings_cap_across_chunks(tmp_path, small_chunks):
+    campaign = _campaign(tmp_path / "campaign.jsonl", seed=3)
+    settings = {"messaging_limit": 1000, "max_findings_per_message": 1,
+                "per_file_ignores": {"*.jsonl": ["WA208"]}}
+    single, _ = _report(campaign, 1, **settings)
+    double, merged = _report(campaign, 3, **settings)
+    assert merged > 10 and double == single
+    assert {"WA605"} <= {f["rule"] for f in json.loads(single)["findings"]}
+
+
+def test_a_broken_setting_read_in_a_worker_is_the_same_error(tmp_path, small_chunks):
+    campaign = _campaign(tmp_path / "campaign.jsonl")
+    optouts = tmp_path / "optouts.txt"
+    optouts.write_text("+49 151 not a number\n", encoding="utf-8")
+    errors = []
+    for jobs in (1, 2):
+        validator = Validator(str(REGISTRY), plugins=False, settings=Settings.build(
+            offline=True, jobs=jobs, suppression_list=str(optouts)))
+        validator.parallel_min_bytes = 0
+        with pytest.raises(InputError) as caught:
+            validator.check_files([str(campaign)])
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "optouts.txt" in errors[0]
