@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from validator.rule import Context, MessageRef
+from validator.skeleton import per_skeleton
 
 from ._template_payload import components, param_type, parameters, template_key, template_object
 
@@ -169,7 +170,8 @@ class LinkBook:
         kind = message.kind
         if kind not in LINK_MESSAGES:
             return None
-        return list(media_links(message.payload, kind, ctx.registry)) or None
+        return per_skeleton(message, __name__, lambda: list(
+            media_links(message.payload, kind, ctx.registry)) or None)
 
     def add(self, ref: MessageRef, links: list[tuple[str, Use]]) -> None:
         """Record that the message at ``ref`` uses these links."""

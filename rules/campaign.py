@@ -36,6 +36,7 @@ from pydantic import Field
 from validator.findings import Severity
 from validator.message import Message
 from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
+from validator.skeleton import per_skeleton
 
 from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
 
@@ -131,7 +132,7 @@ class Ledger:
             payload = message.payload
             key = recipient_key(payload)
             if key is not None:
-                what = describe(payload)
+                what = per_skeleton(message, __name__, lambda: describe(payload))
                 # One string object per description, so a batch of records pickles each once.
                 what = self._whats.setdefault(what, what)
                 self._record = Seen(key, content_digest(payload), message.kind == "template", what)

@@ -96,6 +96,7 @@ class AmbiguousJson(Rule):
 
     code = "WA003"
     name = "ambiguous-json"
+    cacheable = True
     api_error = 100
 
     def check(self, payload, ctx):

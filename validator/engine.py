@@ -20,7 +20,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, Context, MessageRef, Problem, Rule, Scope
-from .shape import ShapeCache, template_shape
+from .skeleton import Known
 
 __all__ = ["Engine"]
 
@@ -31,8 +31,7 @@ class Engine:
     def __init__(self, rules: Iterable[Rule], registry: Registry | None = None, *,
                  offline: bool = True, severities: Mapping[str, Severity] | None = None,
                  settings: Any = None, max_findings_per_message: int | None = 100,
-                 ignored_for: Callable[[str], Collection[str]] | None = None,
-                 shape_cache: bool = True) -> None:
+                 ignored_for: Callable[[str], Collection[str]] | None = None) -> None:
         rules = list(rules)
         self.max_findings_per_message = max_findings_per_message
         #: file name → rule codes not reported for it (per-file-ignores): such a finding is
@@ -76,10 +75,8 @@ class Engine:
         for kind in (MALFORMED, NOT_AN_OBJECT):
             self._dispatch[kind] = tuple(
                 r for r in self._per_message if r.message_types and kind in r.message_types)
-        #: Template messages whose shape already passed every cacheable rule need only
-        #: these (``validator.shape``); off with ``shape_cache=False``, the reference the
-        #: differential tests compare with.
-        self.shape_cache = shape_cache
+        #: Template lines read through a skeleton that passed every cacheable rule need only
+        #: these (``validator.skeleton``).
         self._template_uncached = tuple(r for r in self.rules_for("template") if not r.cacheable)
 
     def rules_for(self, kind: str) -> tuple[Rule, ...]:
@@ -120,7 +117,6 @@ class _Run:
         # Per-message cap: how many findings each message has, and where the last kept one is.
         self.per_message: dict[tuple[str, int | None], int] = {}
         self.capped: dict[tuple[str, int | None], int] = {}
-        self.shapes = ShapeCache() if engine.shape_cache else None
 
     def consume(self, name: str, messages: Iterable[Message]) -> None:
         self.file_order.setdefault(name, len(self.file_order))
@@ -140,28 +136,29 @@ class _Run:
 
     def check(self, message: Message) -> None:
         """Run the per-message rules on one message."""
-        ctx, shapes = self.ctx, self.shapes
+        ctx = self.ctx
         ctx.message = message
-        kind = message.kind
-        rules = self.engine.rules_for(kind)
-        shape = None
-        if shapes is not None and kind == "template" and message.raw is not None:
-            shape = template_shape(message.payload)
-            if shape is not None and shape in shapes:
-                rules, shape = self.engine._template_uncached, None
+        skeleton = message.skeleton
+        if type(skeleton) is Known:
+            rules, skeleton = self.engine._template_uncached, None
+        else:
+            kind = message.kind
+            rules = self.engine.rules_for(kind)
+            if kind != "template" or message.ambiguities:
+                skeleton = None  # learnt only from a template line that passes
         for rule in rules:
             try:
                 for problem in rule.check(message.payload, ctx):
-                    if shape is not None and rule.cacheable:
-                        shape = None  # this shape does not pass
+                    if skeleton is not None and rule.cacheable:
+                        skeleton = None  # this skeleton does not pass
                     self.record(rule, problem, message)
             except WalintError:
                 raise  # walint cannot do its job (a broken audience file): exit 2
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                shape = None
+                skeleton = None
                 self.record_crash(rule, exc, message)
-        if shape is not None:
-            shapes.add(shape)
+        if skeleton is not None:
+            skeleton.book.learn(skeleton, message.payload)
 
     def observe(self, message: Message) -> None:
         """Show one message to the campaign and network rules."""

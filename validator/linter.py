@@ -28,6 +28,7 @@ from .per_file import PerFileIgnores
 from .registry import Registry, load_registry
 from .rule import Rule
 from .settings import Settings
+from .skeleton import Skeletons
 
 __all__ = ["Validator", "validate"]
 
@@ -116,10 +117,12 @@ class Validator:
         only, unless ``sources`` maps ``"<stdin>"`` to a copy of it to rewrite from."""
         paths = list(paths)
         jobs = 1 if fix else self.settings.jobs or (os.cpu_count() or 1)
+        # Fixes rewrite payloads, which must then be each line's own (skeleton.py reuses them).
+        source = self._source(jobs, Skeletons() if self.skeletons and not fix else None)
         if progress is not None:
-            files = _tracked(paths, progress, self._source(jobs))
+            files = _tracked(paths, progress, source)
         else:
-            files = (("<stdin>" if p == "-" else p, self._source(jobs)(p)) for p in paths)
+            files = (("<stdin>" if p == "-" else p, source(p)) for p in paths)
         if not fix:
             return self.engine.run(files)
         fixer = self._fixer(unsafe_fixes, record=True)
@@ -132,18 +135,22 @@ class Validator:
     #: Files smaller than this are checked in one process whatever ``jobs`` says: starting
     #: worker processes costs more than they save (tests lower it).
     parallel_min_bytes = 8 << 20
+    #: Whether template lines are read through their skeletons (``validator.skeleton``);
+    #: the differential tests turn it off for the reference run.
+    skeletons = True
 
-    def _source(self, jobs: int) -> Any:
+    def _source(self, jobs: int, skeletons: Skeletons | None) -> Any:
         """How to read a campaign file: in chunks by ``jobs`` worker processes when that
         pays (``validator.parallel``), else as a stream of messages in this one."""
         def source(path: str) -> Any:
             if jobs > 1 and path != "-" and _size(path) >= self.parallel_min_bytes:
                 from .parallel import chunked
 
-                plan = chunked(path, jobs, self.engine, min_bytes=self.parallel_min_bytes)
+                plan = chunked(path, jobs, self.engine, min_bytes=self.parallel_min_bytes,
+                               skeletons=skeletons is not None)
                 if plan is not None:
                     return plan
-            return read_campaign(path, registry=self.registry)
+            return read_campaign(path, registry=self.registry, skeletons=skeletons)
         return source
 
     def _fixer(self, unsafe_fixes: bool | None, *, record: bool) -> Any:

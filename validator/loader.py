@@ -26,9 +26,11 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
+from .skeleton import Known
 
 if TYPE_CHECKING:
     from .registry import Registry
+    from .skeleton import Skeletons
 
 __all__ = ["STDIN", "messages_from_payloads", "read_campaign"]
 
@@ -60,14 +62,15 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
 
 
 def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
-                  registry: Registry | None = None) -> Iterator[Message]:
+                  registry: Registry | None = None,
+                  skeletons: Skeletons | None = None) -> Iterator[Message]:
     """Stream the messages of one campaign file (``-`` for standard input).
 
     A message larger than ``max_message_bytes`` is counted and reported, never decoded.
     A ``.csv`` file is a CSV campaign (``validator.csv_campaign``): each row is expanded
     into its payload, with ``registry`` deciding header formats and button types."""
     if source == STDIN:
-        yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes)
+        yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes, skeletons)
         return
     try:
         stream = open(source, "rb")  # noqa: SIM115 - closed below, generator keeps it open
@@ -87,14 +90,15 @@ def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_B
                 yield from read_csv_campaign(stream, source, registry,
                                              max_message_bytes=max_message_bytes)
                 return
-            yield from _read_stream(stream, source, max_message_bytes)
+            yield from _read_stream(stream, source, max_message_bytes, skeletons)
         except IsADirectoryError:
             raise InputError("is a directory, not a campaign file", file=source) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", file=source) from None
 
 
-def _read_stream(stream: IO[bytes], name: str, cap: int) -> Iterator[Message]:
+def _read_stream(stream: IO[bytes], name: str, cap: int,
+                 skeletons: Skeletons | None = None) -> Iterator[Message]:
     peek = getattr(stream, "peek", None)
     if peek is not None and peek(2)[:2] in _UTF16_BOMS:
         # Spreadsheet exports ("Unicode text") are often UTF-16: read them as text once.
@@ -118,7 +122,7 @@ def _read_stream(stream: IO[bytes], name: str, cap: int) -> Iterator[Message]:
         return  # otherwise: an empty file, no messages
     if _is_jsonl(first_lines[-1].strip()):
         # The sniffing above read line by line; the rest is read in blocks, split in C.
-        yield from _read_jsonl(first_lines, _line_blocks(stream, cap), name, cap)
+        yield from _read_jsonl(first_lines, _line_blocks(stream, cap), name, cap, skeletons)
     else:
         rest = b"".join(raw for raw in lines if not isinstance(raw, int))
         yield from _read_document(b"".join(first_lines) + rest, name, cap)
@@ -202,7 +206,7 @@ def _too_big(size: int, cap: int) -> str:
 
 
 def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[list[bytes | int]], name: str,
-                cap: int) -> Iterator[Message]:
+                cap: int, skeletons: Skeletons | None = None) -> Iterator[Message]:
     index = 0
     lineno = 0
     for lines in itertools.chain((first_lines,), rest):
@@ -215,6 +219,11 @@ def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[list[bytes | int]
             line = raw.strip()
             if not line:
                 continue
+            skeleton = skeletons.read(line) if skeletons is not None else None
+            if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
+                yield Message(name, index, lineno, skeleton.payload, raw=line, skeleton=skeleton)
+                index += 1
+                continue
             try:
                 payload = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -224,7 +233,8 @@ def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[list[bytes | int]
                     index += 1
                     continue
             notes = ambiguities(line, payload)
-            yield Message(name, index, lineno, payload, raw=line, ambiguities=notes)
+            yield Message(name, index, lineno, payload, raw=line, ambiguities=notes,
+                          skeleton=skeleton)
             index += 1
 
 

@@ -6,7 +6,7 @@ payload that is not even a JSON object still travels through the engine and gets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .rule import MessageRef
@@ -46,6 +46,11 @@ class Message:
     #: starts and ends, as character offsets in the decoded document (byte-order mark left
     #: out). ``--fix`` rewrites exactly that text; None for JSONL lines and CSV rows.
     span: tuple[int, int] | None = None
+    #: For a template line of a JSONL file: the ``validator.skeleton.Known`` skeleton it was
+    #: read through (it passed every cacheable rule: they are skipped), else what learning
+    #: its skeleton needs (``skeleton.Pending``); None for everything else.
+    skeleton: Any = None
+    _kind: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def ref(self) -> MessageRef:
@@ -54,7 +59,14 @@ class Message:
 
     @property
     def kind(self) -> str:
-        """The message type rules dispatch on (`text` when `type` is absent, as the API assumes)."""
+        """The message type rules dispatch on (`text` when `type` is absent, as the API
+        assumes); worked out once, as every rule and the engine ask."""
+        kind = self._kind
+        if kind is None:
+            kind = self._kind = self._read_kind()
+        return kind
+
+    def _read_kind(self) -> str:
         if self.problem is not None:
             return MALFORMED
         payload = self.payload

@@ -29,6 +29,7 @@ from .engine import Engine, _Run
 from .errors import WalintError
 from .loader import DEFAULT_MAX_MESSAGE_BYTES, _is_jsonl, _line_blocks, _read_jsonl
 from .rule import MessageRef, Problem, Rule
+from .skeleton import Skeletons
 
 if TYPE_CHECKING:
     from .findings import Severity
@@ -43,6 +44,8 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 #: The engine the workers use: set just before the pool forks, so workers inherit it.
 _ENGINE: Engine | None = None
+#: A worker's skeletons, learnt over all its chunks.
+_SKELETONS: Skeletons | None = None
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -58,12 +61,14 @@ class Chunked(NamedTuple):
     path: str
     chunks: list[tuple[int, int]]
     jobs: int
+    #: Whether workers read template lines through skeletons (``validator.skeleton``).
+    skeletons: bool = True
 
     def feed(self, run: _Run, name: str) -> Iterator[int]:
         """Check the file in worker processes, merging into ``run`` in file order; yields
         the number of messages of each chunk as it is merged."""
         global _ENGINE
-        tasks = [(self.path, name, start, end) for start, end in self.chunks]
+        tasks = [(self.path, name, start, end, self.skeletons) for start, end in self.chunks]
         _ENGINE = run.engine
         try:
             context = multiprocessing.get_context("fork")
@@ -79,7 +84,7 @@ class Chunked(NamedTuple):
 
 
 def chunked(path: str, jobs: int, engine: Engine, *, chunk_bytes: int | None = None,
-            min_bytes: int = 0) -> Chunked | None:
+            min_bytes: int = 0, skeletons: bool = True) -> Chunked | None:
     """How to check ``path`` with ``jobs`` processes, or None when it should be checked in
     one (see the module docs)."""
     if jobs < 2 or path == "-" or path.lower().endswith(".csv") or engine._whole:
@@ -101,7 +106,7 @@ def chunked(path: str, jobs: int, engine: Engine, *, chunk_bytes: int | None = N
                     if not _is_jsonl(line.strip()):
                         return None
                     break
-            return Chunked(path, _boundaries(stream, info.st_size, chunk_bytes), jobs)
+            return Chunked(path, _boundaries(stream, info.st_size, chunk_bytes), jobs, skeletons)
     except OSError:
         return None  # the single-process reader reports it
 
@@ -147,9 +152,12 @@ def _merge(run: _Run, name: str, result: ChunkResult, base_index: int, base_line
     run.messages += result.messages
 
 
-def _check_chunk(task: tuple[str, str, int, int]) -> ChunkResult:
+def _check_chunk(task: tuple[str, str, int, int, bool]) -> ChunkResult:
     """In a worker: read and check one chunk."""
-    path, name, start, end = task
+    global _SKELETONS
+    path, name, start, end, skeletons = task
+    if skeletons and _SKELETONS is None:
+        _SKELETONS = Skeletons()  # one per worker, for all its chunks
     engine = _ENGINE
     assert engine is not None, "workers are forked from check_chunked"
     with open(path, "rb") as stream:
@@ -158,7 +166,8 @@ def _check_chunk(task: tuple[str, str, int, int]) -> ChunkResult:
     run = _ChunkRun(engine)
     count = 0
     blocks = _line_blocks(io.BytesIO(data), DEFAULT_MAX_MESSAGE_BYTES)
-    for message in _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES):
+    for message in _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
+                               _SKELETONS if skeletons else None):
         count += 1
         run.check(message)
         run.extract(message)

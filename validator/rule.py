@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from .findings import Severity, deferred_signature
+from .findings import Severity, constructed, deferred_signature
 from .fix import Fix
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _defaults(options: type[RuleOptions]) -> RuleOptions:
             and not options.model_config.get("validate_default")
             and all(not f.is_required() and not f.validate_default
                     for f in options.__pydantic_fields__.values()))
-    return options.model_construct() if plain else options()
+    return constructed(options, {}) if plain else options()
 
 
 _PLAIN_OPTIONS: dict[type[RuleOptions], bool] = {}
@@ -181,10 +181,10 @@ class Rule:
     message_types: ClassVar[frozenset[str] | None] = None
     #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
     needs_registry: ClassVar[bool] = False
-    #: Whether the rule's verdict on a template message depends only on the message's shape
-    #: (``validator.shape``): not on ``to``, nor on which letters and digits a parameter
-    #: text holds, nor on ``ctx.message`` beyond its kind. A passing shape then skips the
-    #: rule for later messages of that shape. Off unless a rule promises it.
+    #: Whether the rule's verdict on a template line depends only on the line's skeleton
+    #: (``validator.skeleton``): not on ``to``, nor on which letters and digits a ``"text"``
+    #: value holds, nor on ``ctx.message`` beyond its kind and ambiguities. A skeleton that
+    #: passed then skips the rule for later lines. Off unless a rule promises it.
     cacheable: ClassVar[bool] = False
     #: Settings (field names) without which the rule has nothing to do — a suppression list,
     #: a messaging limit. When none of them is set, the engine does not call the rule at all.

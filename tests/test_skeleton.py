@@ -1,0 +1,155 @@
+"""Skeletons (``validator.skeleton``) never change a report.
+
+A line read through a known skeleton skips the cacheable rules and is not decoded; the run
+must nevertheless report, line for line, what a run without skeletons reports. The lines
+compared are every payload of every rule's cases and of Meta's corpus, each followed by
+lines with the same skeleton but other letters and digits in its texts (each class of
+character rotated within itself: digits among digits, ``a``-``f`` among ``a``-``f`` …) and
+another recipient, so that a skeleton learnt from one line is used for lines that differ
+from it. Hypothesis adds template lines with arbitrary texts (whitespace runs, ``%``
+escapes, non-ASCII, URLs, placeholders) and their rotations.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from validator.linter import Validator
+from validator.settings import Settings
+from validator.skeleton import Known, Pending, Skeletons
+
+from .rules.test_rule_cases import CASES, CaseLoader
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+CASE_REGISTRY = HERE / "rules" / "registry.yaml"
+
+
+def _rotate(text: str, steps: int) -> str:
+    """The same classes of characters (see validator.skeleton), other characters."""
+    table = {}
+    for group in (string.digits, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF",
+                  "GHIJKLMNOPQRSTUVWXYZ"):
+        for position, char in enumerate(group):
+            table[ord(char)] = group[(position + steps) % len(group)]
+    return text.translate(table)
+
+
+def _with_texts(node, steps: int):
+    if isinstance(node, dict):
+        return {key: _rotate(value, steps) if key == "text" and isinstance(value, str)
+                else _with_texts(value, steps) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_texts(item, steps) for item in node]
+    return node
+
+
+def _variants(payload) -> list:
+    """The payload, two rotations of its texts, and the payload to another recipient."""
+    out = [payload, _with_texts(payload, 1), _with_texts(payload, 7)]
+    if isinstance(payload, dict) and isinstance(payload.get("to"), str):
+        out.append(dict(payload, to="+4915123456789"))
+    return out
+
+
+def _report(path: Path, registry: Path, use_skeletons: bool) -> str:
+    validator = Validator(str(registry), plugins=False, settings=Settings.build(offline=True, jobs=1))
+    validator.skeletons = use_skeletons
+    report = validator.check_files([str(path)])
+    return json.dumps({"summary": report.summary.model_dump(),
+                       "findings": [f.model_dump() for f in report.findings]}, indent=1)
+
+
+def _compare(lines: list[str], tmp_path: Path, registry: Path, monkeypatch) -> int:
+    """Assert both runs report the same; return how many lines went through a skeleton."""
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hits = []
+    read = Skeletons.read
+
+    def counted(self, line):
+        found = read(self, line)
+        hits.append(type(found) is Known)
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Skeletons, "read", counted)
+        through_skeletons = _report(path, registry, True)
+    assert through_skeletons == _report(path, registry, False)
+    return sum(hits)
+
+
+def _case_payloads() -> list:
+    payloads = []
+    for path in sorted(CASES.glob("*.yaml")):
+        for case in yaml.load(path.read_text(encoding="utf-8"), Loader=CaseLoader)["cases"]:
+            payloads += case.get("payloads") or ([case["payload"]] if "payload" in case else [])
+    return payloads
+
+
+def test_every_rule_case_reports_the_same_through_skeletons(tmp_path, monkeypatch):
+    lines = [json.dumps(variant, ensure_ascii=False)
+             for payload in _case_payloads() for variant in _variants(payload)]
+    lines.sort(key=lambda line: not line.startswith("{"))  # JSONL: the first line an object
+    assert len(lines) > 1000
+    assert _compare(lines, tmp_path, CASE_REGISTRY, monkeypatch) > 300
+
+
+def test_meta_corpus_reports_the_same_through_skeletons(tmp_path, monkeypatch):
+    corpus = HERE / "data" / "meta-examples.jsonl"
+    payloads = [json.loads(line)["payload"] if "payload" in json.loads(line) else json.loads(line)
+                for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [json.dumps(variant) for payload in payloads for variant in _variants(payload)]
+    assert _compare(lines, tmp_path, HERE / "data" / "meta-examples-registry.yaml", monkeypatch) > 20
+
+
+def test_the_skeleton_is_really_used(tmp_path):
+    line = json.dumps({"messaging_product": "whatsapp", "to": "+447911123456", "type": "template",
+                       "template": {"name": "spring_sale", "language": {"code": "en_US"},
+                                    "components": [{"type": "body", "parameters": [
+                                        {"type": "text", "text": "20% off"}]}]}})
+    book = Skeletons()
+    first = book.read(line.encode())
+    assert isinstance(first, Pending)
+    book.learn(first, orjson.loads(line))
+    other = line.replace("+447911123456", "+4915123456789").replace("20% off", "35% odd")
+    known = book.read(other.encode())
+    assert isinstance(known, Known)
+    assert known.payload == orjson.loads(other)  # refilled with this line's values
+    assert book.read(line.replace("20% off", "20%  off").encode()) is not known  # other spacing
+
+
+TEXTS = st.lists(st.sampled_from(list("aZ9 f%2F0g\t\n{}/:.-_é€😀\"\\") + ["http://", "{{1}}", "     "]),
+                 max_size=12).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=TEXTS, order=TEXTS, date=TEXTS, suffix=TEXTS, steps=st.integers(1, 25))
+def test_generated_texts_report_the_same_through_skeletons(tmp_path, monkeypatch, name, order, date,
+                                                          suffix, steps):
+    def line(rotation: int, to: str = "+447911123456") -> str:
+        texts = [_rotate(value, rotation) for value in (name, order, date, suffix)]
+        return json.dumps({"messaging_product": "whatsapp", "to": to, "type": "template", "template": {
+            "name": "order_update", "language": {"code": "en_US"}, "components": [
+                {"type": "header", "parameters": [{"type": "image", "image": {"link": "https://cdn.example.com/a.jpg"}}]},
+                {"type": "body", "parameters": [{"type": "text", "text": t} for t in texts[:3]]},
+                {"type": "button", "sub_type": "url", "index": "0",
+                 "parameters": [{"type": "text", "text": texts[3]}]}]}}, ensure_ascii=False)
+    lines = [line(0), line(steps), line(0, "+4915123456789"), line(steps * 2)]
+    _compare(lines, tmp_path, ROOT / "templates_registry.yaml", monkeypatch)
+
+
+@pytest.mark.parametrize("line", [
+    b'{"to": "+1", "to": "+2", "type": "template", "template": {"name": "a"}}',
+    b'{"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}',
+])
+def test_lines_without_a_single_recipient_or_template_have_no_skeleton(line):
+    assert Skeletons().read(line) is None
