@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import orjson
 from pydantic import Field
@@ -100,19 +100,18 @@ class Seen(NamedTuple):
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_file_numbers", "_last", "_last_ref", "_record", "_sighting", "_whats",
-                 "copies", "entries", "files")
+    __slots__ = ("_file_numbers", "_whats", "copies", "entries", "files", "on")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
         self.copies: dict[int, int] = {}
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
-        self._last: Message | None = None
-        self._record: Seen | None = None
-        self._last_ref: MessageRef | None = None
-        self._sighting: Sighting | None = None
         self._whats: dict[str, str] = {}
+        #: The rules told of each sighting, by what they want to hear of
+        #: (``_LedgerRule.on``): most messages are a recipient's first, which concerns no
+        #: duplicate or burst.
+        self.on: dict[str, list[_LedgerRule]] = {"repeat": [], "first-template": [], "every": []}
 
     @classmethod
     def of(cls, ctx: Context) -> Ledger:
@@ -122,28 +121,31 @@ class Ledger:
         return ledger
 
     def record(self, message: Message) -> Seen | None:
-        """What counting ``message`` needs (once, however many rules ask); None when it has
-        no phone recipient."""
-        if message is self._last:
-            return self._record
-        self._last = message
-        self._record = None
-        if message.problem is None:
-            payload = message.payload
-            key = recipient_key(payload)
-            if key is not None:
-                what = per_skeleton(message, __name__, lambda: describe(payload))
-                # One string object per description, so a batch of records pickles each once.
-                what = self._whats.setdefault(what, what)
-                self._record = Seen(key, content_digest(payload), message.kind == "template", what)
-        return self._record
+        """What counting ``message`` needs; None when it has no phone recipient."""
+        if message.problem is not None:
+            return None
+        payload = message.payload
+        key = recipient_key(payload)
+        if key is None:
+            return None
+        what = per_skeleton(message, __name__, lambda: describe(payload))
+        # One string object per description, so a batch of records pickles each once.
+        what = self._whats.setdefault(what, what)
+        return Seen(key, content_digest(payload), message.kind == "template", what)
 
-    def see(self, ref: MessageRef, record: Seen) -> Sighting:
-        """Count the message at ``ref`` (once, however many rules ask)."""
-        if ref != self._last_ref:
-            self._last_ref = ref
-            self._sighting = self._count(ref, record)
-        return self._sighting
+    def see(self, ref: MessageRef, record: Seen, ctx: Context) -> Sighting:
+        """Count the message at ``ref`` and tell the rules it concerns."""
+        seen = self._count(ref, record)
+        on = self.on
+        if seen.count > 1:
+            for rule in on["repeat"]:
+                rule.saw(ref, record, seen, ctx)
+        if seen.first_template:
+            for rule in on["first-template"]:
+                rule.saw(ref, record, seen, ctx)
+        for rule in on["every"]:
+            rule.saw(ref, record, seen, ctx)
+        return seen
 
     def _pack(self, ref: MessageRef) -> int:
         number = self._file_numbers.get(ref.file)
@@ -201,15 +203,22 @@ def describe(payload: dict) -> str:
 
 class _LedgerRule(Rule):
     """A campaign rule that reads the ledger: one shared ``extract`` (the ledger's record of
-    a message), and ``saw`` for what the rule does with each sighting."""
+    a message) and one shared ``collect`` (counting it), after which the ledger calls
+    ``saw`` of the rules the sighting concerns (``on``: ``"repeat"`` for the later messages
+    to a recipient, ``"first-template"`` for a recipient's first template, ``"every"``)."""
 
     scope = Scope.CAMPAIGN
+    shared_observe = True
+    on: ClassVar[str] = "repeat"
+
+    def start(self, ctx):
+        Ledger.of(ctx).on[self.on].append(self)
 
     def extract(self, message, ctx):
         return Ledger.of(ctx).record(message)
 
     def collect(self, ref, record, ctx):
-        self.saw(ref, record, Ledger.of(ctx).see(ref, record), ctx)
+        Ledger.of(ctx).see(ref, record, ctx)
 
     def saw(self, ref: MessageRef, record: Seen, seen: Sighting, ctx: Context) -> None:
         raise NotImplementedError
@@ -394,6 +403,7 @@ class _LimitCount:
 
 
 class _MessagingLimitRule(_LedgerRule):
+    on = "first-template"
     needs_settings = ("messaging_limit",)
 
     def _threshold(self, limit: int) -> int:
@@ -524,6 +534,8 @@ class MessagingLimitExceeded(_MessagingLimitRule):
     code = "WA605"
     name = "messaging-limit-exceeded"
     example_settings: dict[str, Any] = {"messaging_limit": 2}
+
+    on = "every"  # with report_all, every later template to a recipient past the limit
 
     def _threshold(self, limit: int) -> int:
         return limit + 1

@@ -59,8 +59,8 @@ class Engine:
         self._per_message = [r for r in active if r.scope is Scope.MESSAGE]
         # Scope.FILE rules judge local media files (validator.media), never campaign messages.
         self._finishers = [r for r in active if r.scope in (Scope.CAMPAIGN, Scope.NETWORK)]
-        watchers = [r for r in self._finishers + (self._network if offline else [])
-                    if r.observation() is not None]
+        self._watchers = watchers = [r for r in self._finishers + (self._network if offline else [])
+                                     if r.observation() is not None]
         #: Rules that watch the stream through an ``observe`` of their own (plugins may).
         self._whole = [r for r in watchers if r.observation() == "whole"]
         #: (rule whose ``extract`` to call, rules whose ``collect`` takes the record) for
@@ -117,6 +117,8 @@ class _Run:
         # Per-message cap: how many findings each message has, and where the last kept one is.
         self.per_message: dict[tuple[str, int | None], int] = {}
         self.capped: dict[tuple[str, int | None], int] = {}
+        for rule in engine._watchers:
+            rule.start(self.ctx)
 
     def consume(self, name: str, messages: Iterable[Message]) -> None:
         self.file_order.setdefault(name, len(self.file_order))

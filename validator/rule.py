@@ -207,6 +207,10 @@ class Rule:
         raise NotImplementedError
 
     # -- Scope.CAMPAIGN / Scope.NETWORK ------------------------------------------------------
+    def start(self, ctx: Context) -> None:
+        """Called once at the start of every run, before the first message: set up what
+        the run shares in ``ctx.shared``."""
+
     def observe(self, message: Message, ctx: Context) -> None:
         """Record what ``finish`` needs. Called for every message, malformed ones included.
 

@@ -64,7 +64,7 @@ def test_the_ledger_keeps_integers_not_payloads():
     ledger = Ledger()
     payload = {"messaging_product": "whatsapp", "to": "+4915123456789", "text": {"body": "x" * 1000}}
     def see(message: Message):
-        return ledger.see(message.ref, ledger.record(message))
+        return ledger.see(message.ref, ledger.record(message), None)
 
     for index in range(3):
         see(Message("c.jsonl", index, index + 1, dict(payload)))
