@@ -92,21 +92,19 @@ class Skeletons:
         parts = _FIELD.split(line)
         if len(parts) == 1:
             return None
-        to = None
-        texts = []
-        for at in range(3, len(parts), 4):
-            value = parts[at]
-            name, parts[at - 1] = parts[at - 1], b""  # already in the lead-in before it
-            if name == b"to":
-                if to is not None:
-                    return None  # a second "to": not a plain message
-                to = value
-                parts[at] = b""
-            else:
-                texts.append(value)
-                parts[at] = value.translate(_CLASSES)
-        if to is None or _CONTROL.search(to):
+        # parts: [before, lead-in, name, value, between, lead-in, name, value, ..., after]
+        names, values = parts[2::4], parts[3::4]
+        if names.count(b"to") != 1:
+            return None  # no recipient, or a second "to": not a plain message
+        at = names.index(b"to")
+        to = values[at]
+        if _CONTROL.search(to):
             return None
+        texts = values[:at] + values[at + 1:]
+        values = [value.translate(_CLASSES) for value in values]
+        values[at] = b""
+        parts[2::4] = [b""] * len(names)  # the name is in the lead-in already
+        parts[3::4] = values
         key = b"".join(parts)
         known = self.known.get(key)
         if known is None:
