@@ -5,15 +5,55 @@
     >>> report.ok, report.failed_indexes()
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConfigError, InputError, RegistryError, RulePackError, WalintError
-from .findings import Finding, Report, Severity, Summary
-from .fix import DELETE, Edit, Fix
-from .linter import Validator, validate
-from .media import MediaFile, check_media_files
-from .message import Message
-from .registry import Registry, TemplatePlan, load_registry
-from .rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
-from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from .findings import Finding, Report, Severity, Summary
+    from .fix import DELETE, Edit, Fix
+    from .linter import Validator, validate
+    from .media import MediaFile, check_media_files
+    from .message import Message
+    from .registry import Registry, TemplatePlan, load_registry
+    from .rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
+    from .settings import Settings, load_settings
+
+#: Where each public name lives. They are imported on first use (PEP 562), so that
+#: ``python -m validator`` and ``walint`` import only what the command they run needs.
+_LAZY = {
+    **dict.fromkeys(("Finding", "Report", "Severity", "Summary"), ".findings"),
+    **dict.fromkeys(("DELETE", "Edit", "Fix"), ".fix"),
+    **dict.fromkeys(("Validator", "validate"), ".linter"),
+    **dict.fromkeys(("MediaFile", "check_media_files"), ".media"),
+    "Message": ".message",
+    **dict.fromkeys(("Registry", "TemplatePlan", "load_registry"), ".registry"),
+    **dict.fromkeys(("Context", "MessageRef", "Problem", "Rule", "RuleOptions", "Scope"), ".rule"),
+    **dict.fromkeys(("Settings", "load_settings"), ".settings"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__"):  # a submodule (``validator.settings``), loaded when named
+        try:
+            return import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "DELETE",

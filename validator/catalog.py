@@ -8,15 +8,18 @@ flake8. An entry point may name a Rule subclass, an iterable of them, or a modul
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Mapping
-from importlib import metadata
-from typing import Any
-
-from pydantic import ValidationError
+from importlib.machinery import PathFinder
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, RulePackError
 from .findings import Severity
-from .rule import Rule
+from .rule import Rule, RuleOptions
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 __all__ = ["ENTRY_POINT_GROUP", "all_rule_classes", "instantiate", "parse_severities", "select_rules"]
 
@@ -28,7 +31,9 @@ def all_rule_classes(*, plugins: bool = True) -> list[type[Rule]]:
     from rules import BUILTIN_RULES
 
     classes: list[type[Rule]] = list(BUILTIN_RULES)
-    if plugins:
+    if plugins and _group_declared(ENTRY_POINT_GROUP):
+        from importlib import metadata
+
         for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
             classes.extend(_load_pack(entry_point))
     seen: dict[str, str] = {}
@@ -42,6 +47,40 @@ def all_rule_classes(*, plugins: bool = True) -> list[type[Rule]]:
                                     f"{cls.__module__}.{cls.__qualname__})")
             seen[key] = f"{cls.__module__}.{cls.__qualname__}"
     return sorted(classes, key=lambda c: c.code)
+
+
+def _group_declared(group: str) -> bool:
+    """Whether an installed distribution may declare entry points in ``group``: False only
+    when no ``entry_points.txt`` on the import path names it. ``importlib.metadata`` is much
+    slower to import and to scan every distribution with than this look, and without packs
+    there is nothing for it to find. Anything this look cannot see through (a zip or a
+    non-path entry on ``sys.path``, another finder that lists distributions) counts as yes."""
+    if any(getattr(finder, "find_distributions", None) is not None and finder is not PathFinder
+           for finder in sys.meta_path):
+        return True
+    needle = group.encode()
+    for entry in sys.path:
+        if not isinstance(entry, str):
+            return True
+        root = entry or "."
+        try:
+            with os.scandir(root) as children:
+                names = [child.name for child in children]
+        except NotADirectoryError:  # a zip file: importlib.metadata reads inside it
+            return True
+        except OSError:
+            continue
+        egg = os.path.basename(root).lower().endswith(".egg")
+        for name in names:
+            low = name.lower()
+            if low.endswith((".dist-info", ".egg-info")) or (egg and low == "egg-info"):
+                try:
+                    with open(os.path.join(root, name, "entry_points.txt"), "rb") as handle:
+                        if needle in handle.read():
+                            return True
+                except OSError:
+                    continue
+    return False
 
 
 def _load_pack(entry_point: metadata.EntryPoint) -> list[type[Rule]]:
@@ -62,6 +101,15 @@ def _load_pack(entry_point: metadata.EntryPoint) -> list[type[Rule]]:
     for candidate in rules:
         if not (isinstance(candidate, type) and issubclass(candidate, Rule)):
             raise RulePackError(f"{label} provides {candidate!r}, which is not a Rule subclass")
+        options = getattr(candidate, "Options", None)
+        if (isinstance(options, type) and issubclass(options, RuleOptions)
+                and not options.__pydantic_complete__):
+            # Options are built on first use (validator.rule); a pack's are built now, so
+            # that a broken one fails here, by name, as it did when it was built on import.
+            try:
+                options.model_rebuild(raise_errors=False, _parent_namespace_depth=0)
+            except Exception as exc:  # noqa: BLE001 - reported like a pack that fails to import
+                raise RulePackError(f"{label} failed to load: {type(exc).__name__}: {exc}") from None
     return rules
 
 
@@ -95,6 +143,8 @@ def instantiate(classes: list[type[Rule]], options: Mapping[str, Mapping[str, An
     by_class: dict[type[Rule], Mapping[str, Any]] = {}
     for key, values in options.items():
         by_class[_lookup(classes, key)] = values
+    from pydantic import ValidationError
+
     rules = []
     for cls in classes:
         values = by_class.get(cls)

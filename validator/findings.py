@@ -6,12 +6,62 @@ rename. ``Report.model_dump()`` is exactly what ``--format json`` prints.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 __all__ = ["Finding", "Report", "Severity", "Summary"]
+
+# Start-up: the models below are built (their pydantic schema compiled) on first validation
+# or serialization, not at import — a text report of a plain run never needs either. The
+# engine creates findings with ``model_construct``; ``Summary`` and ``Report`` take their
+# everyday arguments — values of exactly the declared types, which validation would return
+# unchanged — without compiling a schema (``_trusted``), and anything else through pydantic.
+_DEFERRED = ConfigDict(defer_build=True)
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class _BuiltSignature:
+    """``inspect.signature`` of a deferred model: the fields, as pydantic gives them once the
+    model is built (built on this first use; pydantic then replaces this descriptor)."""
+
+    def __get__(self, instance: Any, owner: type[BaseModel]) -> Any:
+        if instance is not None:
+            raise AttributeError(f"'__signature__' attribute of {owner.__name__!r} is class-only")
+        if not owner.__pydantic_complete__:
+            owner.model_rebuild(raise_errors=False)
+        signature = owner.__dict__.get("__signature__")
+        if signature is None or signature is self:  # could not be built (forward references)
+            import inspect
+
+            parameters = list(inspect.signature(owner.__init__).parameters.values())[1:]
+            return inspect.Signature(parameters, return_annotation=None)
+        return owner.__signature__
+
+
+def deferred_signature(cls: type[BaseModel]) -> None:
+    """Give a model built on first use (``defer_build``) the signature it has once built."""
+    if not cls.__pydantic_complete__:
+        cls.__signature__ = _BuiltSignature()  # type: ignore[assignment]
+
+
+def constructed(cls: type[Model], data: Mapping[str, Any]) -> Model:
+    """``cls.model_construct(**data)`` with the fields set that validation records (the keys
+    given). Defaults made by ``list``, ``dict`` or ``set`` are made here: pydantic would
+    first read their signatures, which costs more than the rest of a small run's models."""
+    values = dict(data)
+    for name, field in cls.model_fields.items():
+        if name not in values and field.default_factory in (list, dict, set):
+            values[name] = field.default_factory()
+    return cls.model_construct(_fields_set=set(data), **values)
+
+
+def _trusted(model: BaseModel, data: dict[str, Any]) -> None:
+    """Initialise ``model`` from ``data`` already of the declared types, as validation
+    would: containers copied, fields set as given, defaults for the others."""
+    model.__setstate__(constructed(type(model), data).__getstate__())
 
 
 class Severity(str, Enum):
@@ -27,7 +77,7 @@ class Severity(str, Enum):
 class Finding(BaseModel):
     """One problem, located in the campaign and tied to the rule and the Meta error it predicts."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     file: str
     line: int | None
@@ -56,6 +106,8 @@ class Finding(BaseModel):
 class Summary(BaseModel):
     """Totals. Every input message is counted exactly once, as passed or failed."""
 
+    model_config = _DEFERRED
+
     files: int = 0
     messages: int = 0
     passed: int = 0
@@ -70,6 +122,14 @@ class Summary(BaseModel):
     #: ``warnings``, which are what remains. Present only in a run that fixes.
     fixed: int | None = None
 
+    def __init__(self, /, **data: Any) -> None:
+        if type(self) is Summary and data.keys() <= _SUMMARY_COUNTS and all(
+                type(value) is int or (value is None and key == "fixed")
+                for key, value in data.items()):
+            _trusted(self, data)
+        else:
+            super().__init__(**data)
+
     @model_serializer(mode="wrap")
     def _without_absent_fixed(self, handler: Any) -> Any:
         data = handler(self)
@@ -78,8 +138,15 @@ class Summary(BaseModel):
         return data
 
 
+_SUMMARY_COUNTS = frozenset(Summary.model_fields)
+deferred_signature(Finding)
+deferred_signature(Summary)
+
+
 class Report(BaseModel):
     """What a run found. A message passes when it has no error-severity finding."""
+
+    model_config = _DEFERRED
 
     summary: Summary
     findings: list[Finding]
@@ -98,6 +165,17 @@ class Report(BaseModel):
     fixed_payloads: list[Any] | None = Field(None, exclude=True, repr=False)
     rewrites: list[Any] = Field(default_factory=list, exclude=True, repr=False)
 
+    def __init__(self, /, **data: Any) -> None:
+        if type(self) is Report and _plain_report(data):
+            for key in ("findings", "fixed_findings", "rewrites", "fixed_payloads"):
+                if data.get(key) is not None:
+                    data[key] = list(data[key])
+            if "file_messages" in data:
+                data["file_messages"] = dict(data["file_messages"])
+            _trusted(self, data)
+        else:
+            super().__init__(**data)
+
     @property
     def ok(self) -> bool:
         """True when nothing would fail at the API (warnings allowed)."""
@@ -115,3 +193,27 @@ class Report(BaseModel):
             and f.index is not None
             and (file is None or f.file == file)
         }
+
+
+def _plain_report(data: dict[str, Any]) -> bool:
+    """Whether validating ``data`` as a Report would only copy its containers."""
+    if (not data.keys() <= _REPORT_FIELDS or type(data.get("summary")) is not Summary
+            or "findings" not in data):
+        return False
+    for key in ("findings", "fixed_findings"):
+        value = data.get(key, [])
+        if type(value) is not list or not all(type(f) is Finding for f in value):
+            return False
+    for key in ("rewrites", "fixed_payloads"):
+        value = data.get(key, [])
+        if type(value) is not list and not (key == "fixed_payloads" and value is None):
+            return False
+    counts = data.get("file_messages", {})
+    if type(counts) is not dict or not all(type(k) is str and type(v) is int
+                                          for k, v in counts.items()):
+        return False
+    return type(data.get("media_files", False)) is bool
+
+
+_REPORT_FIELDS = frozenset(Report.model_fields)
+deferred_signature(Report)

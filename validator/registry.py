@@ -10,17 +10,19 @@ a dictionary lookup per message instead of parsing template text.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import RegistryError
+from .findings import constructed, deferred_signature
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "ButtonPlan",
@@ -61,7 +63,9 @@ def text_shape(text: str | None) -> tuple[int, dict[str, int]]:
 
 class _Lenient(BaseModel):
     # The API returns many fields walint does not need (id, quality_score, example, ...).
-    model_config = ConfigDict(extra="allow", frozen=True)
+    # Built on first validation, not at import: a registry of well-formed entries is read
+    # without it (``_plain_template``).
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class Button(_Lenient):
@@ -106,6 +110,72 @@ class Template(_Lenient):
         if value is not None and value not in ("POSITIONAL", "NAMED"):
             raise ValueError(f"must be POSITIONAL or NAMED, not {value!r}")
         return value
+
+
+for _model in (_Lenient, Button, Component, Template):
+    deferred_signature(_model)
+
+
+def _plain_keys(entry: Any) -> bool:
+    return type(entry) is dict and all(type(k) is str and not k.startswith("_") for k in entry)
+
+
+def _optional_upper(values: dict[str, Any], key: str) -> bool:
+    """Upper-case ``values[key]`` as the models' validators do; False when it is neither a
+    string nor None."""
+    value = values.get(key)
+    if type(value) is str:
+        values[key] = value.upper()
+        return True
+    return value is None
+
+
+def _plain_button(entry: Any) -> Button | None:
+    if not _plain_keys(entry) or type(entry.get("type")) is not str:
+        return None
+    values = dict(entry)
+    values["type"] = entry["type"].upper()
+    if not all(type(values.get(key)) in (str, type(None)) for key in ("text", "url")):
+        return None
+    return constructed(Button, values)
+
+
+def _plain_component(entry: Any) -> Component | None:
+    if not _plain_keys(entry) or type(entry.get("type")) is not str:
+        return None
+    values = dict(entry)
+    values["type"] = entry["type"].upper()
+    if not _optional_upper(values, "format") or type(values.get("text")) not in (str, type(None)):
+        return None
+    buttons = values.get("buttons")
+    if buttons is not None:
+        if type(buttons) is not list:
+            return None
+        values["buttons"] = [_plain_button(b) for b in buttons]
+        if any(button is None for button in values["buttons"]):
+            return None
+    return constructed(Component, values)
+
+
+def _plain_template(entry: Any) -> Template | None:
+    """``Template.model_validate(entry)`` for an entry made of exactly the types the model
+    declares — the usual case, read from YAML or JSON — without building the models'
+    schemas; None for anything else, which goes through pydantic (and its error messages)."""
+    if not _plain_keys(entry) or not all(type(entry.get(key)) is str
+                                         for key in ("name", "language", "status")):
+        return None
+    values = dict(entry)
+    values["status"] = entry["status"].upper()
+    if not (_optional_upper(values, "category") and _optional_upper(values, "parameter_format")
+            and values.get("parameter_format") in (None, "POSITIONAL", "NAMED")):
+        return None
+    if "components" in entry:
+        if type(entry["components"]) is not list:
+            return None
+        values["components"] = [_plain_component(c) for c in entry["components"]]
+        if any(component is None for component in values["components"]):
+            return None
+    return constructed(Template, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +317,9 @@ class Registry:
             line = lines[position] if lines and position < len(lines) else None
             label = _entry_label(position, entry)
             try:
-                template = entry if isinstance(entry, Template) else Template.model_validate(entry)
+                template = entry if isinstance(entry, Template) else _plain_template(entry)
+                if template is None:
+                    template = Template.model_validate(entry)
                 plans.append(compile_plan(template, line))
             except ValidationError as exc:
                 first = exc.errors()[0]
@@ -276,6 +348,8 @@ class Registry:
         lowered = {n.lower(): n for n in self._languages}
         if name.lower() in lowered and lowered[name.lower()] != name:
             return [lowered[name.lower()]]
+        import difflib
+
         return difflib.get_close_matches(name, list(self._languages), n=limit, cutoff=0.75)
 
 
@@ -317,13 +391,13 @@ def load_registry(path: str | Path) -> Registry:
     return Registry.from_templates(entries, source=source, lines=lines)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _parse_yaml(text: str, source: str) -> tuple[Any, list[int | None]]:
     """Parse YAML, keeping the line where each template entry starts, and refusing
     documents whose aliases would expand into an enormous tree (billion laughs)."""
-    loader = _Loader(text)
+    import yaml  # here, not at import: a run without a registry file never needs it
+
+    # libyaml's parser (CSafeLoader) when PyYAML was built with it, else the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -342,6 +416,8 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, list[int | None]]:
 
 
 def _entry_lines(node: yaml.Node) -> list[int | None]:
+    import yaml
+
     entries = node
     if isinstance(node, yaml.MappingNode):
         entries = next((v for k, v in node.value if getattr(k, "value", None) in ("templates", "data")), None)
@@ -351,6 +427,8 @@ def _entry_lines(node: yaml.Node) -> list[int | None]:
 
 
 def _refuse_alias_bombs(root: yaml.Node, source: str) -> None:
+    import yaml
+
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:

@@ -26,6 +26,7 @@ Scopes are declared, not guessed:
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Collection, Iterable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -121,20 +122,21 @@ deferred_signature(RuleOptions)
 def _defaults(options: type[RuleOptions]) -> RuleOptions:
     """``options()``: the defaults, without building the model's schema when validating
     them would do nothing (no validator, no default validated, nothing required)."""
+    if not (isinstance(options, type) and issubclass(options, BaseModel)):
+        return options()
     plain = _PLAIN_OPTIONS.get(options)
     if plain is None:
-        decorators = options.__pydantic_decorators__
         plain = _PLAIN_OPTIONS[options] = (
             options.__init__ is BaseModel.__init__
             and options.__pydantic_post_init__ is None
-            and not decorators.model_validators
+            and not options.__pydantic_decorators__.model_validators
             and not options.model_config.get("validate_default")
             and all(not f.is_required() and not f.validate_default
-                    for f in options.__pydantic_fields__.values()))
+                    for f in options.model_fields.values()))
     return constructed(options, {}) if plain else options()
 
 
-_PLAIN_OPTIONS: dict[type[RuleOptions], bool] = {}
+_PLAIN_OPTIONS: weakref.WeakKeyDictionary[type[BaseModel], bool] = weakref.WeakKeyDictionary()
 
 
 class Context:

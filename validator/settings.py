@@ -50,6 +50,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .findings import constructed
 
 __all__ = ["CONFIG_FILES", "FORMAT_ENV", "Settings", "find_config", "load_settings"]
 
@@ -248,7 +249,7 @@ class Settings(BaseModel):
     def build(cls, **values: Any) -> Settings:
         """Validate ``values`` (field names); a bad one is a ConfigError naming the key."""
         try:
-            return cls.model_validate(values)
+            return _validate(values)
         except ValidationError as exc:
             key, message = _first_error(exc)
             raise ConfigError(f"{key}: {message}") from None
@@ -281,6 +282,31 @@ class Settings(BaseModel):
     def config_dict(self) -> dict[str, Any]:
         """The settings as configuration keys and JSON values (``walint config``)."""
         return json.loads(self.model_dump_json(by_alias=True))
+
+
+#: Settings whose value, when of exactly this type, validation keeps as it is.
+_BOOLEANS = frozenset(name for name, info in Settings.model_fields.items() if info.annotation is bool)
+_COLORS = ("auto", "always", "never")
+
+
+def _validate(data: Mapping[str, Any]) -> Settings:
+    """``Settings.model_validate(data)``. The model is built on first validation
+    (``defer_build``), so the everyday case — a few flags, a known format — is taken as it
+    is, as validation would take it, and the rest goes through pydantic."""
+    for key, value in data.items():
+        if key in _BOOLEANS:
+            plain = type(value) is bool
+        elif key == "format":
+            from .reporters import REPORTERS
+
+            plain = type(value) is str and value in REPORTERS
+        elif key == "color":
+            plain = type(value) is str and value in _COLORS
+        else:
+            plain = False
+        if not plain:
+            return Settings.model_validate(data)
+    return constructed(Settings, data)
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -361,7 +387,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, cwd: Path | None = No
         data[key] = value
         origins[key] = f"--{_kebab(key)}"
     try:
-        settings = Settings.model_validate(data)
+        settings = _validate(data)
     except ValidationError as exc:
         key, message = _first_error(exc)
         where = origins.get(key.replace("-", "_"), f"key '{key}'")
@@ -397,7 +423,7 @@ def _validate_file(table: Mapping[str, Any], label: str) -> dict[str, Any]:
             raise ConfigError(f"{label}: unknown key '{key}'{tip}")
         values[name] = value
     try:
-        Settings.model_validate(values)
+        _validate(values)
     except ValidationError as exc:
         key, message = _first_error(exc)
         raise ConfigError(f"{label}: key '{key}': {message}") from None

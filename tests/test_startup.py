@@ -1,0 +1,157 @@
+"""Start-up: ``walint check`` on one message imports and builds only what the run needs.
+
+The time itself is measured by ``benchmarks/run.py`` (a timed test would be flaky on a
+shared machine). These tests pin down *why* it is fast, in a fresh interpreter: modules a
+plain offline check must not import, and pydantic models it must not build (a model's
+schema is compiled on its first validation or serialization; building any model also makes
+pydantic scan every installed distribution for its plugins). They also check that the
+short cuts taken instead give exactly what pydantic would.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import Field
+
+from validator.findings import Finding, Report, Severity, Summary
+from validator.registry import Template, _plain_template
+from validator.rule import Rule, RuleOptions
+from validator.settings import Settings, _validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = textwrap.dedent('''
+    import json, sys
+    sys.argv = ["walint", "check", "--offline", *sys.argv[1:]]
+    from validator.cli import main
+    try:
+        main()
+    except SystemExit as exit:
+        code = exit.code
+    from validator.findings import Finding, Report, Summary
+    from validator.registry import Template
+    from validator.rule import RuleOptions
+    from validator.settings import Settings
+    built = [m.__name__ for m in (Finding, Report, Summary, Template, RuleOptions, Settings)
+             if m.__pydantic_complete__]
+    print(json.dumps({"code": code, "modules": sorted(sys.modules), "built": built}))
+''')
+
+#: Imported by some runs, never by a plain offline check printing text.
+NOT_NEEDED = [
+    "httpx",  # the URL prober: network rules only
+    "validator.net.probe",
+    "importlib.metadata",  # plugin discovery looks for walint.rules first (validator.catalog)
+    "pydantic.plugin._loader",  # imported when pydantic builds a model
+    "validator.reporters.json", "validator.reporters.jsonl", "validator.reporters.sarif",
+    "validator.reporters.github", "validator.reporters.gitlab", "validator.reporters.junit",
+    "validator.reporters._identity",
+    "validator.api_errors", "validator.docs", "validator.media", "validator.progress",
+    "validator.autofix", "validator.fixer", "validator.rewrite", "validator.split",
+    "validator.schema", "validator.registry_sync", "validator.csv_campaign",
+]
+
+
+def probe(tmp_path: Path, *args: str) -> dict:
+    campaign = tmp_path / "one.jsonl"
+    first = (ROOT / "examples" / "campaign.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    campaign.write_text(first + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", PROBE, *args, str(campaign)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_plain_check_imports_only_what_it_needs(tmp_path):
+    run = probe(tmp_path)
+    assert run["code"] == 0  # the message was checked (against the registry) and passed
+    assert "validator.registry" in run["modules"] and "yaml" in run["modules"]
+    assert "validator.reporters.text" in run["modules"]
+    assert [name for name in NOT_NEEDED if name in run["modules"]] == []
+
+
+def test_plain_check_builds_no_pydantic_model(tmp_path):
+    assert probe(tmp_path)["built"] == []
+
+
+def test_a_json_report_imports_its_reporter_only(tmp_path):
+    run = probe(tmp_path, "--format", "json")
+    assert "validator.reporters.json" in run["modules"]
+    assert "validator.reporters.sarif" not in run["modules"]
+    assert "Report" in run["built"]  # model_dump_json builds it, as before
+
+
+# -- the short cuts give what validation gives -----------------------------------------------
+def _state(model):
+    return (type(model), model.__dict__, list(model.__dict__), model.model_fields_set,
+            model.__pydantic_extra__, model.__pydantic_private__)
+
+
+def test_summary_and_report_are_what_validation_makes():
+    finding = Finding.model_construct(file="a.jsonl", line=1, index=0, rule="WA101",
+                                      name="messaging-product", severity=Severity.ERROR,
+                                      api_error=131008, path="messaging_product", message="m")
+    counts = {"files": 1, "messages": 1, "passed": 0, "failed": 1, "errors": 1, "warnings": 0}
+    summary = Summary(**counts)
+    assert _state(summary) == _state(Summary.model_validate(counts))
+    data = {"summary": summary, "findings": [finding], "file_messages": {"a.jsonl": 1}}
+    report, validated = Report(**data), Report.model_validate(data)
+    assert _state(report) == _state(validated)
+    assert report.findings is not data["findings"] and report.findings[0] is finding
+    assert report.file_messages is not data["file_messages"]
+    assert report.model_dump() == validated.model_dump()
+    with pytest.raises(ValueError, match="findings"):
+        Report(summary=summary)
+    with pytest.raises(ValueError, match="valid integer"):
+        Summary(files="many")
+
+
+def test_settings_are_what_validation_makes():
+    for data in ({}, {"offline": True}, {"format": "json", "color": "never", "progress": False}):
+        assert _state(_validate(data)) == _state(Settings.model_validate(data))
+    with pytest.raises(ValueError, match="unknown format"):
+        _validate({"format": "xml"})
+
+
+@pytest.mark.parametrize("path", ["templates_registry.yaml", "tests/rules/registry.yaml",
+                                  "tests/data/meta-examples-registry.yaml"])
+def test_registry_entries_are_what_validation_makes(path):
+    data = yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
+    entries = data["templates"] if isinstance(data, dict) else data
+    for entry in entries:
+        fast = _plain_template(entry)
+        assert fast is not None, entry
+        assert fast == Template.model_validate(entry)
+        assert fast.model_fields_set == Template.model_validate(entry).model_fields_set
+    odd = {"name": "x", "language": "en", "status": "APPROVED", "parameter_format": "other"}
+    assert _plain_template(odd) is None  # left to pydantic, for its error message
+
+
+def test_default_rule_options_are_what_validation_makes():
+    class ExampleOptions(RuleOptions):
+        limit: int = 3
+        names: list[str] = Field(default_factory=list)
+        label: str = "x"
+
+    class Example(Rule):
+        """An example."""
+
+        code = "XMP001"
+        name = "example"
+        Options = ExampleOptions
+
+    assert _state(Example().options) == _state(ExampleOptions())
+
+
+def test_deferred_models_keep_their_signatures():
+    assert "file: str" in str(inspect.signature(Finding))
+    assert "files: int = 0" in str(inspect.signature(Summary))
+    assert "summary: validator.findings.Summary" in str(inspect.signature(Report))
