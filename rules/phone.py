@@ -9,18 +9,21 @@ Meta's own examples nevertheless write ``16505551234``, so a number without ``+`
 as international digits (the reading Meta's examples rely on) and flagged as a risk, not
 rejected.
 
-Campaigns repeat few numbers but parse many, and phonenumbers costs tens of microseconds a
-parse, so readings are cached by the exact input string. Caching does not help a campaign of
-distinct recipients, so the common case, ``+`` and ASCII digits, has a fast path (see
-``_validate_fast``) that mirrors what ``phonenumbers.parse`` + ``is_valid_number`` do for E.164
-input, answers only when it is sure and otherwise defers to phonenumbers itself.
-``tests/test_phone_fast_path.py`` compares the two readings over every region's numbers.
+Campaigns of millions of messages mostly have distinct recipients, so a cache of readings
+would only miss, and phonenumbers costs tens of microseconds a parse. The common case, ``+``
+and ASCII digits, has a fast path (see ``_validate_fast``) that mirrors what
+``phonenumbers.parse`` + ``is_valid_number`` do for E.164 input, answers only when it is sure
+and otherwise defers to phonenumbers itself; and in front of it, for a number valid as written
+that way, the same answer from one regex match per number (see ``_FAST_TESTS``). What is left
+(invalid numbers, other writings) is rare and cached by the exact input string.
+``tests/test_phone_fast_path.py`` compares the readings with phonenumbers' over every region's
+numbers.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import phonenumbers
@@ -70,15 +73,73 @@ class NumberReading(NamedTuple):
         return self.e164 is not None and self.text == self.e164
 
 
-@lru_cache(maxsize=65536)
 def read_number(text: str) -> NumberReading:
-    """Read one recipient number; never raises."""
+    """Read one recipient number; never raises.
+
+    Almost every call is one of two kinds: a number not read before (a campaign's recipients
+    are mostly distinct, so a big cache would only miss, and evict) or the number just read,
+    again (the rules of one message each read its ``to``). The first kind, written ``+`` and
+    digits and valid, is one regex match (see ``_FAST_TESTS``); for the second the latest
+    reading is kept. Anything else is ``_read``, behind an LRU cache: such numbers are rare,
+    may cost a phonenumbers parse, and repeat.
+
+    ``read_number.__wrapped__`` reads without the latest reading and the cache (for a long
+    list read once); ``read_number.cache_clear()`` forgets both."""
+    global _LATEST
+    latest = _LATEST
+    if latest.text == text:
+        return latest
+    try:
+        match = _FAST_TESTS[text[:4]][len(text)](text)
+    except (KeyError, IndexError):
+        match = _first_match(text)
+    if match is not None:
+        # A match is "+" and ASCII digits, valid as written: e164 is the text itself.
+        # tuple.__new__ skips the named tuple's Python-level __new__, which costs as much again.
+        _LATEST = reading = _new_tuple(NumberReading, (text, text, True, None, None))
+    else:
+        _LATEST = reading = _read_cached(text)
+    return reading
+
+
+# The latest reading, whose text says what it is the reading of: one object, so that it is
+# replaced at once (a text and a reading kept apart could be seen mismatched by a thread). More
+# than one is not worth its cost: the rules of a message read its number one after another.
+_NOTHING = NumberReading(object(), None, False)  # its text equals no input
+_LATEST = _NOTHING
+_new_tuple = tuple.__new__
+
+
+def _read_uncached(text: str) -> NumberReading:
+    """``read_number`` without the latest reading and the cache."""
+    try:
+        match = _FAST_TESTS[text[:4]][len(text)](text)
+    except (KeyError, IndexError):
+        match = _first_match(text)
+    if match is not None:
+        return _new_tuple(NumberReading, (text, text, True, None, None))
     return _read(text, True)
 
 
+@lru_cache(maxsize=65536)
+def _read_cached(text: str) -> NumberReading:
+    return _read(text, True)
+
+
+def _cache_clear() -> None:
+    global _LATEST
+    _LATEST = _NOTHING
+    _read_cached.cache_clear()
+
+
+read_number.__wrapped__ = _read_uncached  # type: ignore[attr-defined]
+read_number.cache_clear = _cache_clear  # type: ignore[attr-defined]
+
+
 def _read(text: str, fast: bool) -> NumberReading:
-    """``read_number`` without the cache; ``fast=False`` is phonenumbers alone (the reference
-    the differential test and the benchmark compare the fast path with)."""
+    """The reading of any text. ``fast=True`` is what ``read_number`` gives when its regex does
+    not match (and gave for every number before it had one); ``fast=False`` is phonenumbers
+    alone (the reference the differential test and the benchmark compare both with)."""
     has_plus = text[:1] == "+"
     digits = text[1:] if has_plus else text
     # ``+`` and 1-15 ASCII digits, nothing else, is the shape almost every campaign uses; for
@@ -172,6 +233,9 @@ _TYPE_ATTRIBUTES = ("fixed_line", "premium_rate", "toll_free", "shared_cost", "v
 _UNSAFE_PATTERN = r"\\[1-9]|\(\?[^:]|[$^]"  # compiled (by re's cache) on first use
 _UNSURE = object()  # "ask phonenumbers"
 _SKIP = object()  # a region without metadata, which region_code_for_number passes over
+# The language of the metadata's number patterns: digits, \d, digit classes, groups,
+# alternation and quantifiers; compiled with re.ASCII, such a pattern matches ASCII digits only.
+_DIGITS_ONLY = r"(?:\\d|[0-9]|\[(?:[0-9](?:-[0-9])?)+\]|\(\?:|[()|?*+]|\{\d+(?:,\d*)?\})*"
 
 
 class _Region:
@@ -198,10 +262,22 @@ class _Region:
 
     def compile(self, length: int):
         """The pattern for NSNs of ``length`` (cached): ``_number_type_helper(...) != UNKNOWN``."""
-        pattern = self.by_length[length] = self._combine(length)
+        source = self.source(length)
+        if source is None or source is _UNSURE:
+            pattern = source
+        else:
+            try:
+                pattern = re.compile(source)
+            except re.error:  # pragma: no cover - metadata patterns are plain regexes
+                pattern = _UNSURE
+        self.by_length[length] = pattern
         return pattern
 
-    def _combine(self, length: int):
+    def source(self, length: int, digits_only: bool = False):
+        """The regex (a string) that fully matches the valid NSNs of ``length``, None if there
+        are none, or _UNSURE; ``digits_only``: also _UNSURE unless every pattern is made of
+        digits, ``\\d``, digit classes, groups and quantifiers only, so that compiled with
+        re.ASCII it matches nothing but ASCII digits."""
         metadata = self.metadata
         general = metadata.general_desc
         if general is None or not general.national_number_pattern:
@@ -221,21 +297,21 @@ class _Region:
                 alternatives.append(desc.national_number_pattern)
         if not alternatives:
             return None
-        if any(re.search(_UNSAFE_PATTERN, p) for p in (general.national_number_pattern, *alternatives)):
+        patterns = (general.national_number_pattern, *alternatives)
+        if any(re.search(_UNSAFE_PATTERN, p) for p in patterns):
+            return _UNSURE
+        if digits_only and not all(re.fullmatch(_DIGITS_ONLY, p) for p in patterns):
             return _UNSURE
         # The general description as a lookahead that must reach the end, then any type.
         types = "|".join(f"(?:{pattern})" for pattern in alternatives)
-        combined = f"(?=(?:{general.national_number_pattern})\\Z)(?:{types})"
-        try:
-            return re.compile(combined)
-        except re.error:  # pragma: no cover - metadata patterns are plain regexes
-            return _UNSURE
+        return f"(?=(?:{general.national_number_pattern})\\Z)(?:{types})"
 
 
 class _CallingCode:
     """What the fast path needs to know about one country calling code."""
 
-    __slots__ = ("code", "literal", "names", "prefix", "reasons", "regions", "single", "transform")
+    __slots__ = ("code", "literal", "names", "prefix", "reasons", "regions", "single", "tests",
+                 "transform")
 
     def __init__(self, code: int) -> None:
         self.code = code
@@ -255,6 +331,7 @@ class _CallingCode:
         # metadata only when a number gets that far down the list, as phonenumbers does.
         self.names = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]
         self.regions: list[object] = [None] * len(self.names)  # (leading match, _Region) or _SKIP
+        self.tests: list | None = None  # see fast_tests
         self.single = self._region(0)[1] if len(self.names) == 1 else None
         self.reasons: dict[int, str] = {}
 
@@ -268,6 +345,7 @@ class _CallingCode:
             metadata = PhoneMetadata.metadata_for_region(name.upper(), None)
             if metadata is None:  # region_code_for_number skips it
                 self.regions[index] = _SKIP
+                self._widen_tests()
                 return _SKIP
         else:
             metadata = PhoneMetadata.metadata_for_region_or_calling_code(self.code, name.upper())
@@ -277,6 +355,7 @@ class _CallingCode:
         leading = metadata.leading_digits if shared else None
         entry = self.regions[index] = (re.compile(leading).match if leading is not None else None,
                                        _Region(metadata))
+        self._widen_tests()
         return entry
 
     def unchanged_by_prefix(self, match) -> bool:
@@ -309,6 +388,105 @@ class _CallingCode:
                     return verdict
         return False
 
+    def fast_tests(self) -> list:
+        """This code's tests in _FAST_TESTS, by text length: each compiles its regex when it is
+        first called, and puts it in its place."""
+        if self.tests is None:
+            if self.single is None:
+                try:  # a shared code's regex covers the regions loaded: at least the first
+                    self._region(0)
+                except (LookupError, re.error):
+                    pass
+            self.tests = self._uncompiled_tests()
+        return self.tests
+
+    def _widen_tests(self) -> None:
+        """A region was loaded (valid() got that far with a number): the regexes compiled
+        before stop short of it, so each is compiled again on its next call."""
+        if self.tests is not None:
+            self.tests[:] = self._uncompiled_tests()
+
+    def _uncompiled_tests(self) -> list:
+        return [partial(self._first_test, length) for length in range(_MAX_LENGTH + 1)]
+
+    def _first_test(self, length: int, text: str):
+        test = self.tests[length] = self._fast_test(length) or _never
+        return test(text)
+
+    def _fast_test(self, length: int):
+        """The test of ``+<code><NSN>`` texts of ``length`` characters (see _FAST_TESTS): a
+        compiled regex's fullmatch, or None when it would never match."""
+        nsn_length = length - 1 - len(str(self.code))
+        if nsn_length < 2 or length > _MAX_LENGTH:  # "too short", or too long: never valid
+            return None
+        start = f"\\+{self.code}"
+        guard = self._prefix_guard(start)
+        if guard is _UNSURE:
+            return None
+        if self.single is not None:
+            source = self.single.source(nsn_length, digits_only=True)
+            clauses = [] if source is None or source is _UNSURE else [source]
+        else:
+            clauses = self._clauses(nsn_length)
+        if not clauses:
+            return None
+        try:
+            return re.compile(f"{start}{guard}(?:{'|'.join(clauses)})", re.ASCII).fullmatch
+        except re.error:  # atomic groups (_prefix_guard) are new in Python 3.11
+            return None
+
+    def _prefix_guard(self, start: str):
+        """A lookahead, at the start of the NSN, that holds exactly when parse() leaves the NSN
+        as it is (no national prefix, or ``unchanged_by_prefix``), or _UNSURE."""
+        if self.literal is not None:
+            return f"(?!{self.literal})"
+        if self.prefix is None:
+            return ""
+        pattern = self.prefix.__self__
+        # "$" is safe here, unlike in the number patterns: the NSN ends where the text does.
+        if re.search(r"\\[1-9]|\(\?[^:]|\^", pattern.pattern):
+            return _UNSURE
+        # parse() looks at the first match only: an atomic group keeps to it. "Non-empty" is
+        # "not right after +<code>" (the only "+" is the first character of a matching text).
+        changes = f"(?>{pattern.pattern})(?<!{start})"
+        if self.transform:
+            if not pattern.groups:
+                return f"(?!{pattern.pattern})"
+            # or a transformation rule that applies: the last group took part. The prefix
+            # comes first in the combined pattern, so its groups keep their numbers.
+            changes = f"(?>{pattern.pattern})(?:(?<!{start})|(?({pattern.groups})|(?!)))"
+        return f"(?!{changes})"
+
+    def _clauses(self, nsn_length: int) -> list[str]:
+        """``valid`` as regex alternatives, one per region that can say yes, in order: a
+        region with leading digits decides for the NSNs it matches, so later regions exclude
+        them. The list ends at a region that cannot be translated, or that is not loaded yet:
+        what it would decide, and what comes after it, is left to the careful path. (Regions
+        are loaded in order, as numbers reach them in valid(): +1 is shared by 25 regions,
+        whose regex takes some 25 ms to build, and a campaign mostly reaches the first.)"""
+        clauses: list[str] = []
+        decided: list[str] = []  # leading digits of the regions before
+        for entry in self.regions:
+            if entry is None:
+                break
+            if entry is _SKIP:
+                continue
+            leading, region = entry
+            source = region.source(nsn_length, digits_only=True)
+            exclude = f"(?!{'|'.join(decided)})" if decided else ""
+            if leading is not None:
+                if re.search(_UNSAFE_PATTERN, leading.__self__.pattern):
+                    break
+                leading = f"(?:{leading.__self__.pattern})"
+                if source is not None and source is not _UNSURE:
+                    clauses.append(f"{exclude}(?={leading}){source}")
+                decided.append(leading)
+            elif source is _UNSURE:
+                break
+            elif source is not None:
+                clauses.append(f"{exclude}{source}")
+        return clauses
+
     def reason(self, nsn: str) -> str:
         """Why an invalid number is invalid: is_possible_number_with_reason, which depends on
         the code and the NSN's length only."""
@@ -326,6 +504,13 @@ _CODE_BY_PREFIX: dict[str, int] | None = None  # "44" → 44, built on first use
 _CALLING_CODES: dict[int, object] = {}  # code → _CallingCode or _UNSURE, built on first use
 
 
+def _code_by_prefix() -> dict[str, int]:
+    global _CODE_BY_PREFIX
+    if _CODE_BY_PREFIX is None:
+        _CODE_BY_PREFIX = {str(code): code for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
+    return _CODE_BY_PREFIX
+
+
 def _calling_code(code: int):
     try:
         entry = _CallingCode(code)
@@ -339,10 +524,7 @@ def _validate_fast(digits: str) -> tuple[str | None, str] | None:
     """``_validate_slow``'s answer for ``+digits``, or None when not sure."""
     if not _FAST_MIN_DIGITS <= len(digits) <= 15 or not (digits.isascii() and digits.isdigit()):
         return None
-    global _CODE_BY_PREFIX
-    codes = _CODE_BY_PREFIX
-    if codes is None:
-        codes = _CODE_BY_PREFIX = {str(code): code for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
+    codes = _CODE_BY_PREFIX or _code_by_prefix()
     if digits[0] == "0":  # country calling codes never start with 0
         return None, "unknown country calling code"
     if (code := codes.get(digits[:1])) is not None:
@@ -385,3 +567,73 @@ def _validate_fast(digits: str) -> tuple[str | None, str] | None:
     if verdict:
         return "+" + digits, ""
     return None, entry.reason(nsn)
+
+
+# --------------------------------------------------------------------------------------------
+# The fast test in front of the fast path.
+#
+# _validate_fast still runs a good deal of Python per number, and _read more around it (about
+# 2 µs in all). Its "valid as written" answer for ``+<code><NSN>`` fits in one regex per
+# calling code and text length, matched against the text itself, e.g. for +49 and 14 characters:
+#   \+49                       the calling code, as _validate_fast finds it
+#   (?!0)                      parse() would not strip a national prefix (_prefix_guard)
+#   (?=(?:general)\Z)(?:types)  valid in the code's region, as _Region.valid (_Region.source);
+#                              for a code shared by several regions, one alternative per region
+#                              in region_code_for_number's order (_CallingCode._clauses)
+# The number patterns are made of digits and digit classes only (checked), and the regex is
+# compiled with re.ASCII, so a match also means "+ and ASCII digits". A match is a text whose
+# digits _validate_fast finds valid as written, which _read returns as its own E.164 form;
+# whatever does not match (an invalid number, a prefix parse() may strip, a region the regex
+# cannot express or has not loaded yet, fewer than 3 or more than 15 digits, another writing)
+# takes _read. The tests of a prefix (the first 4 characters) are a list by text length, shared
+# by all the prefixes of a code, so that two subscripts find a text's test; each regex is
+# compiled on the first call of its test. For a code shared by several regions it covers the
+# regions loaded by then (the first, and those valid() has reached with a number since), and it
+# is compiled again when valid() loads another. Numbers without "+" have no test: their reading
+# is another (no "+", an E.164 form that is not the text).
+
+_MAX_LENGTH = 16  # "+" and 15 digits, the most E.164 allows
+_FAST_TESTS: dict[str, list] = {}  # "+491" → its code's tests by len(text), or _NO_TESTS
+
+
+def _never(text: str) -> None:
+    """The test of a length (or prefix) no regex answers for."""
+    return None
+
+
+_NO_TESTS = [_never] * (_MAX_LENGTH + 1)
+
+
+def _first_match(text: str):
+    """``_FAST_TESTS[text[:4]][len(text)](text)``, when that raised: for a prefix not seen
+    before. "+" and 3 digits get their code's tests (or none), 4 digits none (international
+    digits without "+", kept so that they do not raise again); any other prefix is not kept,
+    which could grow the table without end. A text longer than E.164 allows has no test."""
+    key = text[:4]
+    tests = _FAST_TESTS.get(key)
+    if tests is None:
+        if len(key) < 4 or not key.isascii():
+            return None
+        if key[0] == "+" and key[1:].isdigit():
+            entry = _calling_code_of(key[1:])
+            tests = _NO_TESTS if entry is None else entry.fast_tests()
+        elif key.isdigit():
+            tests = _NO_TESTS
+        else:
+            return None
+        _FAST_TESTS[key] = tests
+    length = len(text)
+    return tests[length](text) if length < len(tests) else None
+
+
+def _calling_code_of(digits: str):
+    """The _CallingCode of the first 1-3 of ``digits`` (at least 3), as _validate_fast finds
+    it, or None (unknown, or left to phonenumbers)."""
+    if digits[0] == "0":
+        return None
+    codes = _CODE_BY_PREFIX or _code_by_prefix()
+    code = codes.get(digits[:1]) or codes.get(digits[:2]) or codes.get(digits[:3])
+    if code is None:
+        return None
+    entry = _CALLING_CODES.get(code) or _calling_code(code)
+    return None if entry is _UNSURE else entry
