@@ -18,12 +18,11 @@ Where the kind comes from:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from validator.rule import Context, MessageRef
-from validator.skeleton import per_skeleton
 
 from ._template_payload import components, param_type, parameters, template_key, template_object
 
@@ -145,11 +144,13 @@ class LinkBook:
     for all of them.
     """
 
-    __slots__ = ("_files", "_results", "_use_ids", "_uses", "urls")
+    __slots__ = ("_files", "_results", "_use_ids", "_uses", "keep_refs", "urls")
 
-    def __init__(self) -> None:
-        #: url -> flattened (use id, file id, index, line or -1) of every message using it
-        self.urls: dict[str, array] = {}
+    def __init__(self, keep_refs: bool = True) -> None:
+        #: url -> flattened (use id, file id, index, line or -1) of every message using it;
+        #: None for every url when the refs are not kept (offline, the URLs are only counted).
+        self.urls: dict[str, array | None] = {}
+        self.keep_refs = keep_refs
         self._uses: list[Use] = []
         self._use_ids: dict[Use, int] = {}
         self._files: dict[str, int] = {}
@@ -159,7 +160,7 @@ class LinkBook:
     def of(cls, ctx: Context) -> LinkBook:
         book = ctx.shared.get(_SHARED_KEY)
         if book is None:
-            book = ctx.shared[_SHARED_KEY] = cls()
+            book = ctx.shared[_SHARED_KEY] = cls(keep_refs=not ctx.offline)
         return book
 
     @staticmethod
@@ -170,11 +171,31 @@ class LinkBook:
         kind = message.kind
         if kind not in LINK_MESSAGES:
             return None
-        return per_skeleton(message, __name__, lambda: list(
-            media_links(message.payload, kind, ctx.registry)) or None)
+        return list(media_links(message.payload, kind, ctx.registry)) or None
+
+    @staticmethod
+    def line_links(message: Message, ctx: Context) -> Callable[[bytes, str], list[tuple[str, Use]] | None]:
+        """``links`` of each line read through ``message``'s skeleton: the skeleton's links.
+        Offline they are only counted: the first line gives them, the others nothing."""
+        links = LinkBook.links(message, ctx)
+        if not ctx.offline or links is None:
+            return lambda line, to: links
+        given = []
+
+        def once(line: bytes, to: str) -> list[tuple[str, Use]] | None:
+            if given:
+                return None
+            given.append(True)
+            return links
+
+        return once
 
     def add(self, ref: MessageRef, links: list[tuple[str, Use]]) -> None:
         """Record that the message at ``ref`` uses these links."""
+        if not self.keep_refs:
+            for url, _ in links:
+                self.urls.setdefault(url, None)
+            return
         file_id = self._files.setdefault(ref.file, len(self._files))
         line = ref.line if ref.line is not None else -1
         for url, use in links:

@@ -25,9 +25,9 @@ the facts file §7 and checks 29 and 31.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
 import orjson
@@ -35,10 +35,10 @@ from pydantic import Field
 
 from validator.findings import Severity
 from validator.message import Message
-from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope
-from validator.skeleton import per_skeleton
+from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope, Shift
 
 from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
+from .phone import read_number
 
 __all__ = [
     "DuplicateMessage",
@@ -60,6 +60,13 @@ _TEMPLATE_BIT = _REF_BITS
 _COUNT_SHIFT = _REF_BITS + 1
 _COUNT_MASK = (1 << 32) - 1
 _DIGEST_SHIFT = _COUNT_SHIFT + 32
+_DIGEST_MASK = (1 << 64) - 1
+_LINE_MASK = (1 << _LINE_BITS) - 1
+_INDEX_MASK = (1 << _INDEX_BITS) - 1
+_COUNT_ONE = 1 << _COUNT_SHIFT
+#: A chunk's entry (``Ledger.gather``) also says how its message is described, by number.
+_WHAT_SHIFT = _DIGEST_SHIFT + 64
+_ENTRY_MASK = (1 << _WHAT_SHIFT) - 1
 
 
 class Sighting(NamedTuple):
@@ -77,13 +84,46 @@ class Sighting(NamedTuple):
 
 
 def content_digest(payload: dict) -> int:
-    """64 bits that differ when what the person receives differs (the envelope left out)."""
-    content = {k: v for k, v in payload.items() if k not in _ENVELOPE}
+    """64 bits that differ when what the person receives differs (the envelope left out):
+    a hash of the content in canonical form with every text blanked, and of the texts.
+    Lines read through a skeleton get the same digest from ``Ledger.line_record``."""
+    structure, holders = _content(payload)
+    return hash((structure, tuple([holder["text"].encode("utf-8", "surrogatepass")
+                                   for holder in holders]))) & _DIGEST_MASK
+
+
+def _content(payload: dict) -> tuple[int, list[dict]]:
+    """A hash of the content (``payload`` without its envelope) in canonical form, every
+    ``"text"`` string blanked; and the objects holding those texts, in canonical order."""
+    holders: list[dict] = []
+    content = _blanked({k: v for k, v in payload.items() if k not in _ENVELOPE}, holders)
     try:
         data = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # integers beyond 64 bits, or objects a library caller handed over
         data = json.dumps(content, sort_keys=True, separators=(",", ":"), default=repr).encode()
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return hash(data), holders
+
+
+def _blanked(node: Any, holders: list[dict]) -> Any:
+    """``node`` with every ``"text"`` string made empty, keys in sorted order; the objects
+    holding a text are appended to ``holders`` in that order."""
+    if isinstance(node, dict):
+        try:
+            keys = sorted(node)
+        except TypeError:  # keys that are not all strings (a library caller's payload)
+            keys = list(node)
+        blank = {}
+        for key in keys:
+            value = node[key]
+            if key == "text" and isinstance(value, str):
+                holders.append(node)
+                blank[key] = ""
+            else:
+                blank[key] = _blanked(value, holders)
+        return blank
+    if isinstance(node, list):
+        return [_blanked(item, holders) for item in node]
+    return node
 
 
 class Seen(NamedTuple):
@@ -95,6 +135,20 @@ class Seen(NamedTuple):
     template: bool
     #: How a duplicate's finding names the message (``describe``).
     what: str
+
+
+class _Part(NamedTuple):
+    """One chunk's sightings (``Ledger.gather``), refs counted within the chunk."""
+
+    #: Recipients seen once in the chunk: the ledger's entry for them (file 0), and the
+    #: number of the message's description in ``whats``.
+    firsts: dict[int, int]
+    whats: list[str]
+    #: Recipients seen more than once in the chunk: each sighting, in input order.
+    repeats: dict[int, list[tuple[MessageRef, Seen]]]
+
+
+_new_seen = tuple.__new__
 
 
 class Ledger:
@@ -128,10 +182,36 @@ class Ledger:
         key = recipient_key(payload)
         if key is None:
             return None
-        what = per_skeleton(message, __name__, lambda: describe(payload))
-        # One string object per description, so a batch of records pickles each once.
-        what = self._whats.setdefault(what, what)
-        return Seen(key, content_digest(payload), message.kind == "template", what)
+        return Seen(key, content_digest(payload), message.kind == "template", self._what(payload))
+
+    def line_record(self, message: Message) -> Callable[[bytes, str], Seen | None]:
+        """``record`` of each line read through ``message``'s skeleton, from the line and its
+        ``to``: the description and the blanked content are the skeleton's, worked out here;
+        a line's digest hashes them with its own texts, as ``content_digest`` does."""
+        payload = message.payload
+        if payload.get("recipient_type") == "group":
+            return lambda line, to: None
+        skeleton = message.skeleton
+        structure, holders = _content(payload)
+        position = {id(holder): number for number, holder in enumerate(skeleton.holders)}
+        texts = skeleton.values([position[id(holder)] for holder in holders])
+        what, template = self._what(payload), message.kind == "template"
+
+        def line_record(line: bytes, to: str) -> Seen | None:
+            number = read_number(to).e164
+            if number is None:
+                return None
+            digest = hash((structure, texts(line))) & _DIGEST_MASK
+            # tuple.__new__ rather than Seen(...): half the cost, paid for every line.
+            return _new_seen(Seen, (int(number[1:]), digest, template, what))
+
+        return line_record
+
+    def _what(self, payload: dict) -> str:
+        """``describe``, one string object per description: a batch of records pickles
+        each once."""
+        what = describe(payload)
+        return self._whats.setdefault(what, what)
 
     def see(self, ref: MessageRef, record: Seen, ctx: Context) -> Sighting:
         """Count the message at ``ref`` and tell the rules it concerns."""
@@ -147,17 +227,73 @@ class Ledger:
             rule.saw(ref, record, seen, ctx)
         return seen
 
-    def _pack(self, ref: MessageRef) -> int:
-        number = self._file_numbers.get(ref.file)
+    # -- a chunk at a time (parallel runs: validator.rule.Rule.gather/absorb) ----------------
+    def gather(self, records: list[tuple[MessageRef, Seen]]) -> Any:
+        """In a worker: one chunk's sightings as a ``_Part``. The rules told of a recipient's
+        first template or of every sighting (the messaging limit) count recipients in input
+        order across all of them: for them the sightings go as they are, one by one."""
+        if self.on["first-template"] or self.on["every"]:
+            return records
+        first_at: dict[int, int] = {}
+        repeated: set[int] = set()
+        for position, (_, seen) in enumerate(records):
+            if first_at.setdefault(seen.key, position) != position:
+                repeated.add(seen.key)
+        whats: dict[str, int] = {}
+        firsts = {}
+        for key, position in first_at.items():
+            if key in repeated:
+                continue
+            ref, seen = records[position]
+            what = whats.setdefault(seen.what, len(whats))
+            firsts[key] = (((ref.index << _LINE_BITS) | (ref.line + 1)) | (seen.template << _TEMPLATE_BIT)
+                           | _COUNT_ONE | (seen.digest << _DIGEST_SHIFT) | (what << _WHAT_SHIFT))
+        repeats: dict[int, list[tuple[MessageRef, Seen]]] = {key: [] for key in repeated}
+        if repeats:
+            for ref, seen in records:
+                if seen.key in repeats:
+                    repeats[seen.key].append((ref, seen))
+        return _Part(firsts, list(whats), repeats)
+
+    def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
+        """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
+        have counted them one by one. A recipient new to the ledger and seen once in the chunk
+        concerns no rule yet: its entry goes in as it is, moved to where the chunk starts. The
+        others — seen in an earlier chunk, or again in this one — are counted one by one."""
+        if type(part) is list:
+            for ref, record in part:
+                self.see(shift.ref(ref), record, ctx)
+            return
+        firsts = part.firsts
+        for key in firsts.keys() & self.entries.keys():
+            entry = firsts.pop(key)
+            line = entry & _LINE_MASK
+            ref = shift.ref(MessageRef(shift.file, entry >> _LINE_BITS & _INDEX_MASK, line - 1))
+            seen = Seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
+                        part.whats[entry >> _WHAT_SHIFT])
+            self.see(ref, seen, ctx)
+        for key, sightings in part.repeats.items():
+            for ref, seen in sightings:
+                self.see(shift.ref(ref), seen, ctx)
+        offset = (self._file_number(shift.file) << (_LINE_BITS + _INDEX_BITS)) + (
+            shift.index << _LINE_BITS) + shift.line
+        self.entries.update({key: (entry & _ENTRY_MASK) + offset for key, entry in firsts.items()})
+
+    def _file_number(self, file: str) -> int:
+        number = self._file_numbers.get(file)
         if number is None:
-            number = self._file_numbers[ref.file] = len(self.files)
-            self.files.append(ref.file)
+            number = self._file_numbers[file] = len(self.files)
+            self.files.append(file)
+        return number
+
+    def _pack(self, ref: MessageRef) -> int:
+        number = self._file_number(ref.file)
         line = 0 if ref.line is None else ref.line + 1
         return (number << (_LINE_BITS + _INDEX_BITS)) | (ref.index << _LINE_BITS) | line
 
     def ref(self, packed: int) -> MessageRef:
-        line = packed & ((1 << _LINE_BITS) - 1)
-        index = (packed >> _LINE_BITS) & ((1 << _INDEX_BITS) - 1)
+        line = packed & _LINE_MASK
+        index = (packed >> _LINE_BITS) & _INDEX_MASK
         return MessageRef(self.files[packed >> (_LINE_BITS + _INDEX_BITS)], index,
                           line - 1 if line else None)
 
@@ -217,8 +353,17 @@ class _LedgerRule(Rule):
     def extract(self, message, ctx):
         return Ledger.of(ctx).record(message)
 
+    def skeleton_extract(self, message, ctx):
+        return Ledger.of(ctx).line_record(message)
+
     def collect(self, ref, record, ctx):
         Ledger.of(ctx).see(ref, record, ctx)
+
+    def gather(self, records, ctx):
+        return Ledger.of(ctx).gather(records)
+
+    def absorb(self, gathered, shift, ctx):
+        Ledger.of(ctx).absorb(gathered, shift, ctx)
 
     def saw(self, ref: MessageRef, record: Seen, seen: Sighting, ctx: Context) -> None:
         raise NotImplementedError

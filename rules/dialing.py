@@ -54,8 +54,9 @@ def sender_calling_code(settings: Any) -> int | None:
     uses) or else ``sender-country``; None when the run names neither."""
     if settings is None:
         return None
-    return _calling_code(getattr(settings, "sender_number", None),
-                         getattr(settings, "sender_country", None))
+    number = getattr(settings, "sender_number", None)
+    country = getattr(settings, "sender_country", None)
+    return _calling_code(number, country) if number or country else None
 
 
 @lru_cache(maxsize=64)

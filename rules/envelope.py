@@ -79,6 +79,7 @@ class RecipientMissing(Rule):
     code = "WA102"
     name = "recipient-missing"
     api_error = 131008
+    cacheable = True
 
     def check(self, payload, ctx):
         if ctx.message.kind == STATUS_UPDATE:

@@ -84,8 +84,25 @@ class _LinkRule(Rule):
     def extract(self, message, ctx):
         return LinkBook.links(message, ctx)
 
+    def skeleton_extract(self, message, ctx):
+        return LinkBook.line_links(message, ctx)
+
     def collect(self, ref, record, ctx):
         LinkBook.of(ctx).add(ref, record)
+
+    def gather(self, records, ctx):
+        if LinkBook.of(ctx).keep_refs:
+            return records
+        # Offline the URLs are only counted: a chunk sends each of its URLs once.
+        return {url: None for _, links in records for url, _ in links}
+
+    def absorb(self, gathered, shift, ctx):
+        book = LinkBook.of(ctx)
+        if type(gathered) is dict:
+            for url in gathered:
+                book.urls.setdefault(url, None)
+        else:
+            super().absorb(gathered, shift, ctx)
 
     def urls(self, ctx):
         return LinkBook.of(ctx).urls  # the same dict for every link rule: counted once

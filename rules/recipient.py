@@ -35,6 +35,8 @@ national trunk ``0`` after the country code (WA301) gets an unsafe fix without i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from validator.findings import Severity
 from validator.fix import Fix
 from validator.rule import Problem, Rule
@@ -51,6 +53,28 @@ def _phone_recipient(payload: dict) -> str | None:
         return None
     to = payload.get("to")
     return to if isinstance(to, str) and to else None
+
+
+def recipient_validity(payload: dict, ctx) -> Callable[[str], bool] | None:
+    """What the WA30x rules' verdicts depend on besides a line's skeleton (``Rule.cache_by``),
+    which fixes whether ``to`` has a ``+``, its separators and its length: whether the
+    number, as the API reads it, is valid. (A valid number written as ``+`` and digits is
+    canonical, one with separators is not.)"""
+    if payload.get("recipient_type") == "group":
+        return None
+    code = sender_calling_code(ctx.settings)
+    if code is None:
+        return _valid
+
+    def valid_as_sent(to: str) -> bool:
+        both = api_reading(to, code)
+        return (both.api if both is not None else read_number(to)).valid
+
+    return valid_as_sent
+
+
+def _valid(to: str) -> bool:
+    return read_number(to).e164 is not None
 
 
 class RecipientInvalid(Rule):
@@ -92,6 +116,7 @@ class RecipientInvalid(Rule):
     """
 
     code = "WA301"
+    cache_by = recipient_validity
     name = "recipient-invalid"
     api_error = 131026
     fixable = "unsafe"
@@ -171,6 +196,7 @@ class RecipientNotE164(Rule):
     """
 
     code = "WA302"
+    cache_by = recipient_validity
     name = "recipient-not-e164"
     severity = Severity.WARNING
     fixable = "safe"
@@ -220,6 +246,7 @@ class RecipientMissingPlus(Rule):
     """
 
     code = "WA303"
+    cache_by = recipient_validity
     name = "recipient-missing-plus"
     severity = Severity.WARNING
     api_error = 131026

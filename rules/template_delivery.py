@@ -37,6 +37,15 @@ def us_number(to: str) -> str | None:
     return e164 if region == "US" else None
 
 
+def _marketing_to_us(payload, ctx):
+    """What WA218's verdict depends on besides a line's skeleton (``Rule.cache_by``): for a
+    MARKETING template, whether ``to`` is a US number."""
+    found = template_plan(payload, ctx)
+    if found is None or found[1].category != "MARKETING" or payload.get("recipient_type") == "group":
+        return None
+    return lambda to: us_number(to) is not None
+
+
 class TemplateMarketingToUs(Rule):
     """MARKETING templates are not delivered to US phone numbers.
 
@@ -70,6 +79,7 @@ class TemplateMarketingToUs(Rule):
 
     code = "WA218"
     name = "template-marketing-us"
+    cache_by = _marketing_to_us
     severity = Severity.WARNING
     api_error = 131049
     message_types = TEMPLATE

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from validator.linter import Validator
 from validator.settings import Settings
-from validator.skeleton import Known, Pending, Skeletons
+from validator.skeleton import Known, KnownLine, Pending, Skeletons, shape
 
 from .rules.test_rule_cases import CASES, CaseLoader
 
@@ -53,9 +53,11 @@ def _with_texts(node, steps: int):
 
 
 def _variants(payload) -> list:
-    """The payload, two rotations of its texts, and the payload to another recipient."""
+    """The payload, two rotations of its texts, the payload to a recipient whose number is
+    written alike (its digits rotated: valid or not) and to another recipient."""
     out = [payload, _with_texts(payload, 1), _with_texts(payload, 7)]
     if isinstance(payload, dict) and isinstance(payload.get("to"), str):
+        out.append(dict(_with_texts(payload, 3), to=_rotate(payload["to"], 3)))
         out.append(dict(payload, to="+4915123456789"))
     return out
 
@@ -75,8 +77,8 @@ def _compare(lines: list[str], tmp_path: Path, registry: Path, monkeypatch) -> i
     hits = []
     read = Skeletons.read
 
-    def counted(self, line):
-        found = read(self, line)
+    def counted(self, line, line_shape):
+        found = read(self, line, line_shape)
         hits.append(type(found) is Known)
         return found
 
@@ -111,20 +113,41 @@ def test_meta_corpus_reports_the_same_through_skeletons(tmp_path, monkeypatch):
     assert _compare(lines, tmp_path, HERE / "data" / "meta-examples-registry.yaml", monkeypatch) > 20
 
 
-def test_the_skeleton_is_really_used(tmp_path):
+def _read(book: Skeletons, line: str):
+    data = line.encode()
+    return book.read(data, shape(data))
+
+
+def test_the_skeleton_is_really_used():
     line = json.dumps({"messaging_product": "whatsapp", "to": "+447911123456", "type": "template",
                        "template": {"name": "spring_sale", "language": {"code": "en_US"},
                                     "components": [{"type": "body", "parameters": [
                                         {"type": "text", "text": "20% off"}]}]}})
     book = Skeletons()
-    first = book.read(line.encode())
+    first = _read(book, line)
     assert isinstance(first, Pending)
-    book.learn(first, orjson.loads(line))
+    book.learn(first, line.encode(), orjson.loads(line))
     other = line.replace("+447911123456", "+4915123456789").replace("20% off", "35% odd")
-    known = book.read(other.encode())
+    assert isinstance(_read(book, other), Pending)  # another length of "to": another shape
+    other = line.replace("+447911123456", "+447911654321").replace("20% off", "35% odd")
+    known = _read(book, other)
     assert isinstance(known, Known)
-    assert known.payload == orjson.loads(other)  # refilled with this line's values
-    assert book.read(line.replace("20% off", "20%  off").encode()) is not known  # other spacing
+    message = KnownLine(known, other.encode(), 7, 8).message("campaign.jsonl")
+    assert (message.index, message.line, message.skeleton) == (7, 8, known)
+    assert message.payload["to"] == "+447911654321"  # written in for the message
+    known.fill(other.encode())
+    assert message.payload == orjson.loads(other)  # the texts written in on demand
+    assert _read(book, line.replace("20% off", "20%  off")) is not known  # other spacing
+    assert _read(book, line.replace("spring_sale", "spring_salf")) is not known  # same shape
+
+
+def test_a_shape_holds_several_skeletons_alike_but_for_their_letters():
+    book = Skeletons(per_shape=2)
+    lines = [json.dumps({"to": "+447911123456", "type": "template", "template": {
+        "name": f"promo_{number}", "language": {"code": "en_US"}}}) for number in (1, 2, 3)]
+    for line in lines:
+        book.learn(_read(book, line), line.encode(), orjson.loads(line))
+    assert [type(_read(book, line)) for line in lines] == [Known, Known, Pending]
 
 
 TEXTS = st.lists(st.sampled_from(list("aZ9 f%2F0g\t\n{}/:.-_é€😀\"\\") + ["http://", "{{1}}", "     "]),
@@ -149,7 +172,17 @@ def test_generated_texts_report_the_same_through_skeletons(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("line", [
     b'{"to": "+1", "to": "+2", "type": "template", "template": {"name": "a"}}',
-    b'{"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}',
+    b'{"type": "template", "template": {"name": "a"}, "x": {"to": "+1"}}',
+    b'{"to": "+1", "type": "template", "template": {"a\\"text": "caf\xc3\xa9", "text": "caf\\u00e9"}}',
+    b'{"to": "+1", "type": "template", "template": {"text": "caf\\u00e9"}}',
 ])
-def test_lines_without_a_single_recipient_or_template_have_no_skeleton(line):
-    assert Skeletons().read(line) is None
+def test_lines_without_a_single_recipient_or_plain_texts_teach_no_skeleton(line):
+    book = Skeletons()
+    pending = book.read(line, shape(line))
+    assert isinstance(pending, Pending)
+    assert book.learn(pending, line, orjson.loads(line)) is None
+
+
+def test_lines_that_are_not_templates_have_no_skeleton():
+    line = b'{"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}'
+    assert Skeletons().read(line, shape(line)) is None

@@ -11,8 +11,8 @@ which stops the run: walint cannot do its job (exit code 2).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 from .errors import WalintError
 from .findings import Finding, Report, Severity, Summary
@@ -20,7 +20,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, Context, MessageRef, Problem, Rule, Scope
-from .skeleton import Known
+from .skeleton import Known, KnownLine, Pending
 
 __all__ = ["Engine"]
 
@@ -75,13 +75,22 @@ class Engine:
         for kind in (MALFORMED, NOT_AN_OBJECT):
             self._dispatch[kind] = tuple(
                 r for r in self._per_message if r.message_types and kind in r.message_types)
-        #: Template lines read through a skeleton that passed every cacheable rule need only
-        #: these (``validator.skeleton``).
-        self._template_uncached = tuple(r for r in self.rules_for("template") if not r.cacheable)
+        #: The ``Rule.cache_by`` functions of the template rules, each once.
+        self._cache_by = tuple(dict.fromkeys(
+            type(rule).cache_by for rule in self.rules_for("template")
+            if not rule.cacheable and rule.cache_by is not None))
 
     def rules_for(self, kind: str) -> tuple[Rule, ...]:
         """The per-message rules that read messages of this kind."""
         return self._dispatch.get(kind, self._for_all_objects)
+
+    def lane(self, skeleton: Known, message: Message, ctx: Context) -> _Lane:
+        """How lines read through ``skeleton`` are checked (``message`` is its first line),
+        worked out once and kept with the skeleton."""
+        lane = skeleton.lane
+        if lane is None:
+            lane = skeleton.lane = _Lane.compile(self, skeleton, message, ctx)
+        return lane
 
     def run(self, files: Iterable[tuple[str, Iterable[Message]]]) -> Report:
         """Check every message of every (name, messages) pair; return the report."""
@@ -92,6 +101,61 @@ class Engine:
         return run.finish()
 
 
+class _Lane(NamedTuple):
+    """What a line read through a known skeleton needs, worked out once for the skeleton."""
+
+    #: The line's ``Rule.cache_by`` values from its ``to`` (a tuple), or None when they
+    #: could not be worked out (the rules cached by them then run for every line).
+    key: Callable[[str], tuple] | None
+    #: The rules to run: ``rules[True]`` when the skeleton passed the rules cached by a value
+    #: under the line's, ``rules[False]`` otherwise. In the order of ``rules_for`` — the order
+    #: findings are recorded in, which the findings cap sees.
+    rules: tuple[tuple[Rule, ...], tuple[Rule, ...]]
+    #: For each extract group: ``Rule.skeleton_extract``'s function of (line, to), or None
+    #: where the group's ``extract`` reads the message itself.
+    extractors: tuple[Callable[[bytes, str], Any] | None, ...]
+    #: Whether the line's texts must be written into the payload before the campaign rules
+    #: see it (an extract, or an ``observe`` of a plugin's, reads the message itself).
+    fill: bool
+
+    @classmethod
+    def compile(cls, engine: Engine, skeleton: Known, message: Message, ctx: Context) -> _Lane:
+        payload = message.payload
+        try:
+            functions = [function for function in (by(payload, ctx) for by in engine._cache_by)
+                         if function is not None]
+            key = _key_of(functions)
+        except Exception:  # noqa: BLE001 - a broken cache_by only costs speed: the rules run
+            key = None
+
+        def needed(rule: Rule, key_passed: bool) -> bool:
+            if rule.cacheable:
+                return rule in skeleton.rerun
+            return rule.cache_by is None or not key_passed
+
+        template = engine.rules_for("template")
+        rules = (tuple(r for r in template if needed(r, False)),
+                 tuple(r for r in template if needed(r, True)))
+        extractors = []
+        for extractor, _ in engine._groups:
+            try:
+                extractors.append(extractor.skeleton_extract(message, ctx))
+            except Exception:  # noqa: BLE001 - its extract runs instead, and says what is wrong
+                extractors.append(None)
+        fill = bool(engine._whole) or None in extractors
+        return cls(key, rules, tuple(extractors), fill)
+
+
+def _key_of(functions: list[Callable[[str], Any]]) -> Callable[[str], tuple]:
+    """One function of ``to`` giving the values of ``functions`` as a tuple."""
+    if not functions:
+        return lambda to: ()
+    if len(functions) == 1:
+        only = functions[0]
+        return lambda to: (only(to),)
+    return lambda to: tuple([function(to) for function in functions])
+
+
 def _extract_groups(rules: list[Rule]) -> list[tuple[Rule, tuple[Rule, ...]]]:
     """Rules sharing one ``extract`` get one record per message; of rules that also share
     the state ``collect`` fills (``Rule.shared_observe``), the first collects for all."""
@@ -100,6 +164,10 @@ def _extract_groups(rules: list[Rule]) -> list[tuple[Rule, tuple[Rule, ...]]]:
         groups.setdefault(type(rule).extract, []).append(rule)
     return [(members[0], (members[0],) if members[0].shared_observe else tuple(members))
             for members in groups.values()]
+
+
+# tuple.__new__ rather than MessageRef(...): half the cost, paid for most lines of a campaign.
+_new_ref = tuple.__new__
 
 
 class _Run:
@@ -128,13 +196,45 @@ class _Run:
             for _ in feed(self, name):
                 pass
         else:
-            check, observe = self.check, self.observe
+            check, observe, through = self.check, self.observe, self.through_skeleton
             for message in messages:
                 self.messages += 1
+                if type(message) is KnownLine:
+                    message = through(name, message)
+                    if message is None:
+                        continue
                 check(message)
                 observe(message)
             self.ctx.message = None
         self.file_messages[name] = self.file_messages.get(name, 0) + self.messages - before
+
+    def through_skeleton(self, file: str, line: KnownLine) -> Message | None:
+        """A line read through a known skeleton, done without a ``Message`` when its skeleton
+        answers for every rule under the line's ``Rule.cache_by`` values and the campaign
+        rules take it from the line (``Rule.skeleton_extract``): what ``check`` and
+        ``observe`` would do, at a fraction of the cost. Otherwise the message to check."""
+        known, raw = line.skeleton, line.raw
+        lane = known.lane
+        to = raw[known.to].decode()
+        if lane is None or lane.fill or lane.rules[True] or lane.key is None \
+                or lane.key(to) not in known.passed:
+            return line.message(file)
+        ref = None
+        keep = self.keep
+        for number, extract in enumerate(lane.extractors):
+            try:
+                record = extract(raw, to)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
+                ref = ref or MessageRef(file, line.index, line.line)
+                self.record_crash(self.engine._groups[number][0], exc, ref)
+                continue
+            if record is not None:
+                if ref is None:
+                    ref = _new_ref(MessageRef, (file, line.index, line.line))
+                keep(number, ref, record)
+        return None
 
     def check(self, message: Message) -> None:
         """Run the per-message rules on one message."""
@@ -142,40 +242,96 @@ class _Run:
         ctx.message = message
         skeleton = message.skeleton
         if type(skeleton) is Known:
-            rules, skeleton = self.engine._template_uncached, None
-        else:
-            kind = message.kind
-            rules = self.engine.rules_for(kind)
-            if kind != "template" or message.ambiguities:
-                skeleton = None  # learnt only from a template line that passes
-        for rule in rules:
+            self.check_known(message, skeleton)
+            return
+        kind = message.kind
+        payload = message.payload
+        # A template line teaches its skeleton which cacheable rules it fails (they run again
+        # for every line read through it) and whether the rules cached by a value passed.
+        learning = type(skeleton) is Pending and kind == "template" and not message.ambiguities
+        failed: set[Rule] = set()
+        keyed_passed = True
+        for rule in self.engine.rules_for(kind):
             try:
-                for problem in rule.check(message.payload, ctx):
-                    if skeleton is not None and rule.cacheable:
-                        skeleton = None  # this skeleton does not pass
+                for problem in rule.check(payload, ctx):
+                    failed.add(rule)
                     self.record(rule, problem, message)
             except WalintError:
                 raise  # walint cannot do its job (a broken audience file): exit 2
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                skeleton = None
+                failed.add(rule)
                 self.record_crash(rule, exc, message)
-        if skeleton is not None:
-            skeleton.book.learn(skeleton, message.payload)
+        if learning:
+            known = skeleton.book.learn(skeleton, message.raw, payload)
+            if known is not None:
+                message.skeleton = known  # the skeleton's first line
+                known.rerun = frozenset(rule for rule in failed if rule.cacheable)
+                key = self.engine.lane(known, message, ctx).key
+                if key is not None and not any(rule.cache_by is not None for rule in failed):
+                    known.passed.add(key(payload["to"]))
 
-    def observe(self, message: Message) -> None:
-        """Show one message to the campaign and network rules."""
-        ctx, ref = self.ctx, None
-        for extractor, collectors in self.engine._groups:
+    def check_known(self, message: Message, skeleton: Known) -> None:
+        """A template line read through a known skeleton: only the rules the skeleton does
+        not answer for run — the cacheable rules it failed, the rules cached by a value
+        under which it has not passed them, the rules that cache nothing."""
+        ctx = self.ctx
+        lane = self.engine.lane(skeleton, message, ctx)
+        key = None if lane.key is None else lane.key(message.payload["to"])
+        passed = key is not None and key in skeleton.passed
+        rules = lane.rules[passed]
+        if not rules:
+            return
+        skeleton.fill(message.raw)
+        payload = message.payload
+        learn = not passed and key is not None
+        for rule in rules:
             try:
-                record = extractor.extract(message, ctx)
+                for problem in rule.check(payload, ctx):
+                    if rule.cache_by is not None:
+                        learn = False
+                    self.record(rule, problem, message)
             except WalintError:
                 raise
             except Exception as exc:  # noqa: BLE001
+                if rule.cache_by is not None:
+                    learn = False
+                self.record_crash(rule, exc, message)
+        if learn:
+            skeleton.passed.add(key)
+
+    def records(self, message: Message) -> Iterator[tuple[int, Rule, Any]]:
+        """(group number, extracting rule, record) of each extract group that has a record
+        of ``message``; a crash of an extract is recorded as the rule's finding."""
+        ctx = self.ctx
+        skeleton = message.skeleton
+        extractors = None
+        if type(skeleton) is Known:
+            lane = self.engine.lane(skeleton, message, ctx)
+            if lane.fill:
+                skeleton.fill(message.raw)
+            extractors, raw, to = lane.extractors, message.raw, message.payload["to"]
+        for number, (extractor, _) in enumerate(self.engine._groups):
+            try:
+                if extractors is not None and extractors[number] is not None:
+                    record = extractors[number](raw, to)
+                else:
+                    record = extractor.extract(message, ctx)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
                 self.record_crash(extractor, exc, message)
                 continue
             if record is not None:
-                ref = ref or message.ref
-                self.collect(collectors, ref, record)
+                yield number, extractor, record
+
+    def observe(self, message: Message) -> None:
+        """Show one message to the campaign and network rules."""
+        ref = None
+        keep = self.keep
+        for number, _, record in self.records(message):
+            ref = ref or message.ref
+            keep(number, ref, record)
+        ctx = self.ctx
         for rule in self.engine._whole:
             try:
                 rule.observe(message, ctx)
@@ -183,6 +339,10 @@ class _Run:
                 raise
             except Exception as exc:  # noqa: BLE001
                 self.record_crash(rule, exc, message)
+
+    def keep(self, group: int, ref: MessageRef, record: Any) -> None:
+        """Hand the record of extract group number ``group`` to its collectors."""
+        self.collect(self.engine._groups[group][1], ref, record)
 
     def collect(self, collectors: tuple[Rule, ...], ref: MessageRef, record: Any) -> None:
         for rule in collectors:

@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import Known
+from .skeleton import Known, KnownLine, shape, shapes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -63,12 +63,14 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
 
 def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                   registry: Registry | None = None,
-                  skeletons: Skeletons | None = None) -> Iterator[Message]:
+                  skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
     """Stream the messages of one campaign file (``-`` for standard input).
 
     A message larger than ``max_message_bytes`` is counted and reported, never decoded.
     A ``.csv`` file is a CSV campaign (``validator.csv_campaign``): each row is expanded
-    into its payload, with ``registry`` deciding header formats and button types."""
+    into its payload, with ``registry`` deciding header formats and button types. With
+    ``skeletons``, a JSONL line read through a known skeleton comes as a ``KnownLine``
+    (``validator.skeleton``), not decoded, for the engine."""
     if source == STDIN:
         yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes, skeletons)
         return
@@ -98,7 +100,7 @@ def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_B
 
 
 def _read_stream(stream: IO[bytes], name: str, cap: int,
-                 skeletons: Skeletons | None = None) -> Iterator[Message]:
+                 skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
     peek = getattr(stream, "peek", None)
     if peek is not None and peek(2)[:2] in _UTF16_BOMS:
         # Spreadsheet exports ("Unicode text") are often UTF-16: read them as text once.
@@ -122,7 +124,8 @@ def _read_stream(stream: IO[bytes], name: str, cap: int,
         return  # otherwise: an empty file, no messages
     if _is_jsonl(first_lines[-1].strip()):
         # The sniffing above read line by line; the rest is read in blocks, split in C.
-        yield from _read_jsonl(first_lines, _line_blocks(stream, cap), name, cap, skeletons)
+        blocks = _line_blocks(stream, cap, shaped=skeletons is not None)
+        yield from _read_jsonl(first_lines, blocks, name, cap, skeletons)
     else:
         rest = b"".join(raw for raw in lines if not isinstance(raw, int))
         yield from _read_document(b"".join(first_lines) + rest, name, cap)
@@ -147,11 +150,14 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[bytes | int]:
         yield size - (len(tail) - len(tail.rstrip(b"\r\n")))
 
 
-def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20) -> Iterator[list[bytes | int]]:
+def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bool = False,
+                 ) -> Iterator[tuple[list[bytes | int], list[bytes] | None]]:
     """The lines of the rest of ``stream``, a block at a time, without their ``\n``: what
     ``_lines`` yields, at a fraction of the cost per line. A line longer than ``cap`` is its
     size instead (an int, trailing ``\r`` not counted), and is never held whole: once the
-    unfinished line passes ``cap``, only its length and last byte are kept."""
+    unfinished line passes ``cap``, only its length and last byte are kept. With ``shaped``,
+    each block comes with the shape of each of its lines (``validator.skeleton.shapes``, one
+    translation of the whole block), else with None."""
     carry, dropped = b"", 0  # the unfinished line: its text (or last byte) and bytes let go
 
     def ended(text: bytes) -> bytes | int:
@@ -167,15 +173,21 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20) -> Iterator[l
         if len(parts) == 1:
             carry += block
         else:
-            parts[0] = ended(carry + parts[0])
+            head = parts[0] = ended(carry + parts[0])
             carry, dropped = parts.pop(), 0
             if max(map(len, parts[1:]), default=0) > cap:
                 parts[1:] = [ended(part) for part in parts[1:]]
-            yield parts
+            line_shapes = None
+            if shaped:
+                line_shapes = shapes(block)
+                line_shapes.pop()
+                line_shapes[0] = shape(head) if isinstance(head, bytes) else b""
+            yield parts, line_shapes
         if len(carry) > cap + 1:
             dropped, carry = dropped + len(carry) - 1, carry[-1:]
     if carry or dropped:
-        yield [ended(carry)]
+        last = ended(carry)
+        yield [last], ([shape(last) if isinstance(last, bytes) else b""] if shaped else None)
 
 
 def _is_jsonl(first: bytes) -> bool:
@@ -205,12 +217,20 @@ def _too_big(size: int, cap: int) -> str:
     return f"message is {size:,} bytes; the limit is {cap:,} (max-message-bytes)"
 
 
-def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[list[bytes | int]], name: str,
-                cap: int, skeletons: Skeletons | None = None) -> Iterator[Message]:
+# tuple.__new__ rather than KnownLine(...): half the cost, paid for most lines of a campaign.
+_new_line = tuple.__new__
+
+
+def _read_jsonl(first_lines: list[bytes | int],
+                rest: Iterable[tuple[list[bytes | int], list[bytes] | None]], name: str,
+                cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
     index = 0
     lineno = 0
-    for lines in itertools.chain((first_lines,), rest):
-        for raw in lines:
+    head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines]
+    for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
+        if skeletons is None or line_shapes is None:
+            line_shapes = itertools.repeat(None)
+        for raw, raw_shape in zip(lines, line_shapes):
             lineno += 1
             if isinstance(raw, int):
                 yield Message(name, index, lineno, None, problem=_too_big(raw, cap))
@@ -219,11 +239,13 @@ def _read_jsonl(first_lines: list[bytes | int], rest: Iterable[list[bytes | int]
             line = raw.strip()
             if not line:
                 continue
-            skeleton = skeletons.read(line) if skeletons is not None else None
-            if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
-                yield Message(name, index, lineno, skeleton.payload, raw=line, skeleton=skeleton)
-                index += 1
-                continue
+            skeleton = None
+            if raw_shape is not None:
+                skeleton = skeletons.read(line, raw_shape if line is raw else raw_shape.strip())
+                if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
+                    yield _new_line(KnownLine, (skeleton, line, index, lineno))
+                    index += 1
+                    continue
             try:
                 payload = orjson.loads(line)
             except orjson.JSONDecodeError:

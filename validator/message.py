@@ -21,6 +21,9 @@ NOT_AN_OBJECT = "<not-an-object>"
 STATUS_UPDATE = "<status-update>"
 
 
+_new_ref = tuple.__new__
+
+
 @dataclass(slots=True)
 class Message:
     """A payload with the place it came from.
@@ -47,15 +50,16 @@ class Message:
     #: out). ``--fix`` rewrites exactly that text; None for JSONL lines and CSV rows.
     span: tuple[int, int] | None = None
     #: For a template line of a JSONL file: the ``validator.skeleton.Known`` skeleton it was
-    #: read through (it passed every cacheable rule: they are skipped), else what learning
-    #: its skeleton needs (``skeleton.Pending``); None for everything else.
+    #: read through (the rules it answers for are skipped), else where to learn its skeleton
+    #: (``skeleton.Pending``); None for everything else.
     skeleton: Any = None
     _kind: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def ref(self) -> MessageRef:
         """A small handle on this message for rules that report after the stream ends."""
-        return MessageRef(self.file, self.index, self.line)
+        # tuple.__new__ rather than MessageRef(...): half the cost, paid for every message.
+        return _new_ref(MessageRef, (self.file, self.index, self.line))
 
     @property
     def kind(self) -> str:

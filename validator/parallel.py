@@ -18,6 +18,7 @@ observes with an ``observe`` of its own (a plugin), or a platform without ``fork
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -28,12 +29,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .engine import Engine, _Run
 from .errors import WalintError
 from .loader import DEFAULT_MAX_MESSAGE_BYTES, _is_jsonl, _line_blocks, _read_jsonl
-from .rule import MessageRef, Problem, Rule
+from .rule import MessageRef, Problem, Rule, Shift
 from .skeleton import Skeletons
 
 if TYPE_CHECKING:
     from .findings import Severity
-    from .message import Message
 
 __all__ = ["Chunked", "chunked", "resolve_jobs"]
 
@@ -72,7 +72,7 @@ class Chunked(NamedTuple):
         _ENGINE = run.engine
         try:
             context = multiprocessing.get_context("fork")
-            with context.Pool(min(self.jobs, len(tasks))) as pool:
+            with context.Pool(min(self.jobs, len(tasks)), initializer=gc.freeze) as pool:
                 base_index = base_line = 0
                 for result in pool.imap(_check_chunk, tasks):
                     _merge(run, name, result, base_index, base_line)
@@ -134,26 +134,48 @@ class ChunkResult(NamedTuple):
     messages: int
     #: (index, line, rule position in engine.rules, problem, severity or None)
     problems: list[tuple[int, int | None, int, Problem, Any]]
-    #: (index, line, one record per extract group, None where the group had nothing)
-    records: list[tuple[int, int | None, tuple[Any, ...]]]
+    #: For each extract group, for each of its collectors: what ``Rule.gather`` made of the
+    #: group's records.
+    gathered: list[tuple[Any, ...]]
 
 
 def _merge(run: _Run, name: str, result: ChunkResult, base_index: int, base_line: int) -> None:
     rules = run.engine.rules
     for index, line, position, problem, severity in result.problems:
-        ref = MessageRef(name, base_index + index, None if line is None else base_line + line)
+        ref = None if index is None else MessageRef(
+            name, base_index + index, None if line is None else base_line + line)
         run.record(rules[position], problem, ref, severity)
-    groups = run.engine._groups
-    for index, line, records in result.records:
-        ref = MessageRef(name, base_index + index, None if line is None else base_line + line)
-        for (_, collectors), record in zip(groups, records):
-            if record is not None:
-                run.collect(collectors, ref, record)
+    shift = Shift(name, base_index, base_line)
+    for (_, collectors), gathered in zip(run.engine._groups, result.gathered):
+        for rule, part in zip(collectors, gathered):
+            if part is None:
+                continue  # its gather crashed in the worker, which reported it
+            try:
+                rule.absorb(part, shift, run.ctx)
+            except WalintError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - as in _Run.collect
+                run.record_crash(rule, exc, None)
     run.messages += result.messages
 
 
 def _check_chunk(task: tuple[str, str, int, int, bool]) -> ChunkResult:
-    """In a worker: read and check one chunk."""
+    """In a worker: read and check one chunk.
+
+    The cyclic garbage collector is paused for the chunk: its records (a few objects per
+    message, kept until the chunk is sent) would otherwise be walked again and again, and
+    what the rules throw away is freed by reference counting. Workers inherit the main
+    process's objects frozen (``gc.freeze`` on start), so that no collection walks those."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(task)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(task: tuple[str, str, int, int, bool]) -> ChunkResult:
     global _SKELETONS
     path, name, start, end, skeletons = task
     if skeletons and _SKELETONS is None:
@@ -164,15 +186,11 @@ def _check_chunk(task: tuple[str, str, int, int, bool]) -> ChunkResult:
         stream.seek(start)
         data = stream.read(end - start)
     run = _ChunkRun(engine)
-    count = 0
-    blocks = _line_blocks(io.BytesIO(data), DEFAULT_MAX_MESSAGE_BYTES)
-    for message in _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
-                               _SKELETONS if skeletons else None):
-        count += 1
-        run.check(message)
-        run.extract(message)
+    blocks = _line_blocks(io.BytesIO(data), DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons)
+    run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
+                                  _SKELETONS if skeletons else None))
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-    return ChunkResult(lines, count, run.problems, run.records)
+    return ChunkResult(lines, run.messages, run.problems, run.gather())
 
 
 class _ChunkRun(_Run):
@@ -183,24 +201,30 @@ class _ChunkRun(_Run):
         super().__init__(engine)
         self.positions = {id(rule): n for n, rule in enumerate(engine.rules)}
         self.problems: list[tuple[int, int | None, int, Problem, Any]] = []
-        self.records: list[tuple[int, int | None, tuple[Any, ...]]] = []
+        #: (ref within the chunk, record) of each extract group, in input order.
+        self.records_of: list[list[tuple[MessageRef, Any]]] = [[] for _ in engine._groups]
 
     def record(self, rule: Rule, problem: Problem, message: Any,
                severity: Severity | None = None) -> None:
-        self.problems.append((message.index, message.line, self.positions[id(rule)],
-                              problem, severity))
+        index, line = (None, None) if message is None else (message.index, message.line)
+        self.problems.append((index, line, self.positions[id(rule)], problem, severity))
 
-    def extract(self, message: Message) -> None:
-        """The ``extract`` half of ``_Run.observe``: one record per group, kept."""
-        ctx = self.ctx
-        records = []
-        for extractor, _ in self.engine._groups:
-            try:
-                records.append(extractor.extract(message, ctx))
-            except WalintError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - as in _Run.observe
-                self.record_crash(extractor, exc, message)
-                records.append(None)
-        if any(record is not None for record in records):
-            self.records.append((message.index, message.line, tuple(records)))
+    def keep(self, group: int, ref: MessageRef, record: Any) -> None:
+        """The ``extract`` half of observing: the record is kept for the main process."""
+        self.records_of[group].append((ref, record))
+
+    def gather(self) -> list[tuple[Any, ...]]:
+        """What each collector makes of its group's records (``Rule.gather``)."""
+        gathered = []
+        for (_, collectors), records in zip(self.engine._groups, self.records_of):
+            parts = []
+            for rule in collectors:
+                try:
+                    parts.append(rule.gather(records, self.ctx))
+                except WalintError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - reported; the rest of the run goes on
+                    self.record_crash(rule, exc, None)
+                    parts.append(None)
+            gathered.append(tuple(parts))
+        return gathered

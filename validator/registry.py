@@ -293,6 +293,8 @@ class Registry:
         self.source = source
         self._plans: dict[tuple[str, str], TemplatePlan] = {}
         self._languages: dict[str, list[str]] = {}
+        #: ``similar_names`` answers: a campaign repeats the same unknown name on many lines.
+        self._similar: dict[tuple[str, int], tuple[str, ...]] = {}
         for plan in plans:
             key = (plan.name, plan.language)
             earlier = self._plans.get(key)
@@ -345,6 +347,14 @@ class Registry:
 
     def similar_names(self, name: str, limit: int = 3) -> list[str]:
         """Names close to ``name``, for "did you mean" (case and typos)."""
+        similar = self._similar.get((name, limit))
+        if similar is None:
+            similar = tuple(self._find_similar(name, limit))
+            if len(self._similar) < 4096:  # endlessly varied names are not worth keeping
+                self._similar[(name, limit)] = similar
+        return list(similar)
+
+    def _find_similar(self, name: str, limit: int) -> list[str]:
         lowered = {n.lower(): n for n in self._languages}
         if name.lower() in lowered and lowered[name.lower()] != name:
             return [lowered[name.lower()]]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -48,6 +48,7 @@ __all__ = [
     "Rule",
     "RuleOptions",
     "Scope",
+    "Shift",
 ]
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -87,6 +88,20 @@ class MessageRef(NamedTuple):
     file: str
     index: int | None
     line: int | None
+
+
+class Shift(NamedTuple):
+    """Where a chunk of a file starts (``Rule.absorb``): the messages and lines before it."""
+
+    file: str
+    index: int
+    line: int
+
+    def ref(self, local: MessageRef) -> MessageRef:
+        """The file's ref of a message whose ref was counted within the chunk."""
+        line = local.line
+        return MessageRef(self.file, self.index + local.index,
+                          None if line is None else self.line + line)
 
 
 class Problem(NamedTuple):
@@ -184,10 +199,19 @@ class Rule:
     #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
     needs_registry: ClassVar[bool] = False
     #: Whether the rule's verdict on a template line depends only on the line's skeleton
-    #: (``validator.skeleton``): not on ``to``, nor on which letters and digits a ``"text"``
-    #: value holds, nor on ``ctx.message`` beyond its kind and ambiguities. A skeleton that
+    #: (``validator.skeleton``): not on which letters and digits ``to`` and the ``"text"``
+    #: values hold (their length, spacing, punctuation and classes of characters are part of
+    #: the skeleton), nor on ``ctx.message`` beyond its kind and ambiguities. A skeleton that
     #: passed then skips the rule for later lines. Off unless a rule promises it.
     cacheable: ClassVar[bool] = False
+    #: For a rule that is not ``cacheable`` because its verdict also depends on the recipient:
+    #: a function ``(payload, ctx)``, called once per skeleton with the payload of its first
+    #: line, that returns a function of ``to`` (a string) whose value decides, with the
+    #: skeleton, whether the rule passes — or None when, for this skeleton, it does not depend
+    #: on ``to`` at all. A skeleton remembers each value under which the rule passed and skips
+    #: the rule for later lines with that value (the validity of the number, say). Rules that
+    #: share the function share one call per line.
+    cache_by: ClassVar[Callable[[Any, Context], Callable[[str], Hashable] | None] | None] = None
     #: Settings (field names) without which the rule has nothing to do — a suppression list,
     #: a messaging limit. When none of them is set, the engine does not call the rule at all.
     needs_settings: ClassVar[tuple[str, ...]] = ()
@@ -234,6 +258,30 @@ class Rule:
     def collect(self, ref: MessageRef, record: Any, ctx: Context) -> None:
         """Record ``extract``'s result for the message at ``ref`` (never called with None)."""
         raise NotImplementedError
+
+    def skeleton_extract(self, message: Message, ctx: Context) -> Callable[[bytes, str], Any] | None:
+        """Optional, for speed: ``extract`` for every line read through ``message``'s skeleton
+        (``validator.skeleton``; ``message`` is its first line) as a function of a line and
+        its ``to``, worked out once. It must return what ``extract`` would, reading the
+        texts, if at all, from the line (``Known.values``), and keep nothing of the run (it
+        lives with the skeleton, which may outlive ``ctx``). None, the default: ``extract``
+        is called for each line, with the line's texts written into the payload."""
+        return None
+
+    def gather(self, records: list[tuple[MessageRef, Any]], ctx: Context) -> Any:
+        """In a worker process, after a chunk of a file: what to send the main process of the
+        chunk's records, (ref, record) in input order with refs counted within the chunk —
+        ``absorb`` takes it there. A rule whose state can be built a chunk at a time sends a
+        summary (the distinct URLs, one entry per recipient) instead of every record: the
+        main process then does less and receives less. By default, the records as they are."""
+        return records
+
+    def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
+        """In the main process, chunk after chunk in input order: record what ``gather`` made
+        of one chunk's records, as ``collect`` would have recorded them one by one (the report
+        must not change); ``shift.ref`` turns a ref counted within the chunk into the file's."""
+        for ref, record in gathered:
+            self.collect(shift.ref(ref), record, ctx)
 
     @classmethod
     def observation(cls) -> str | None:

@@ -1,34 +1,41 @@
-"""Skeletons: template messages that differ only in recipient and wording are checked once.
+"""Skeletons: template lines that differ only in recipient and wording are checked once.
 
 A template campaign sends a few templates to many people. Its JSONL lines differ in ``to``
 and in the text of the parameters; everything else — keys, their order, the template name
-and language, links, parameter types — repeats. The *skeleton* of a line is the line with
-the value of ``"to"`` blanked and each ``"text"`` string written with every ASCII letter and
-digit replaced by a representative of its class:
+and language, links, parameter types — repeats. The *shape* of a line is the line with every
+ASCII letter and digit replaced by a representative of its class:
 
 * a digit becomes ``0``;
 * ``a``-``f`` become ``a`` and ``A``-``F`` become ``A`` (hexadecimal digits stay hexadecimal,
   so a ``%XX`` escape in a URL suffix stays valid or invalid);
 * ``g``-``z`` become ``z`` and ``G``-``Z`` become ``Z``;
-* every other byte (spaces, punctuation, non-ASCII characters) is kept.
+* every other byte (quotes, spaces, punctuation, non-ASCII characters) is kept.
 
-A skeleton keeps every length, every run of whitespace, every character that is not an ASCII
-letter or digit, and whether a character is a digit, a hexadecimal digit, upper or lower case:
-all the character tests the template value rules make (WA208-WA215). A rule declared
-``cacheable`` (``validator.rule.Rule``) promises that its verdict depends on nothing else, so
-once a template line has passed every cacheable rule, a later line with the same skeleton
-passes them too: it is not even decoded. The values that differ (``to`` and the texts, read
-straight from the line) are written into the payload decoded for the first line of that
-skeleton, in place, and only the rules that are not cacheable — the recipient's — and the
-campaign rules see it.
+It is one ``bytes.translate`` of a whole block of lines, so it costs almost nothing per line.
+Two lines with the same shape have the same length and the same bytes wherever they differ
+from a letter or digit. A known *skeleton* is a line that was decoded in full and checked by
+every rule; a later line is read through it when the two have the same shape *and* the
+same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys (one XOR of the
+two lines as integers, masked). Such a line has the same JSON structure, the same keys, names,
+languages, links and parameter types, the same lengths, whitespace and punctuation in every
+value, and letters and digits of the same classes in ``to`` and in the texts: all that the
+cacheable rules look at (``validator.rule.Rule.cacheable``). It is not decoded, and the
+cacheable rules the skeleton passed are skipped; those it failed fail this line too, and run
+again to say what is wrong with it.
 
-Only ``"to"`` and ``"text"`` values without escapes (no backslash) are read from the line; a
-line whose values need unescaping keeps them in its skeleton as they are, and a skeleton is
-learnt only when reading the line this way gives exactly what the JSON decoder gave. The
-payload object is reused for the next line of the same skeleton: rules must not keep it
-(they keep findings, integers and strings). ``tests/test_skeleton.py`` checks that a run
-with skeletons reports exactly what a run without them reports, over every rule's cases and
-generated values.
+What does differ is read straight from the line: ``to`` (written into the skeleton's payload
+for every line) and the texts (written in only when a rule must read them: ``Known.fill``).
+The payload object is the skeleton's, reused for each of its lines: rules must not keep it
+(they keep findings, integers and strings). Only values without escapes (no backslash) are
+read from the line; a value with escapes stays in the compared bytes, and a skeleton is learnt
+only when reading the line this way gives exactly what the JSON decoder gave.
+
+Rules whose verdict also depends on something that varies from line to line declare it
+(``Rule.cache_by``: the validity of the recipient's number, say); a skeleton remembers each
+such value under which they passed (``Known.passed``).
+
+``tests/test_skeleton.py`` checks that a run with skeletons reports exactly what a run
+without them reports, over every rule's cases and generated values.
 """
 
 from __future__ import annotations
@@ -36,126 +43,181 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-__all__ = ["Known", "Pending", "Skeletons", "per_skeleton"]
+from .message import Message
+
+__all__ = ["Known", "KnownLine", "Pending", "Skeletons", "shape", "shapes"]
 
 _CLASSES = bytes.maketrans(
     (string.digits + "abcdef" + "ghijklmnopqrstuvwxyz" + "ABCDEF" + "GHIJKLMNOPQRSTUVWXYZ").encode(),
     b"0" * 10 + b"a" * 6 + b"z" * 20 + b"A" * 6 + b"Z" * 20)
 # A "to" or "text" key (after "{" or ",", so never inside a string, where a quote is escaped)
-# and its string value when it has no escape; the closing quote stays in the next piece.
-_FIELD = re.compile(rb'([{,]\s*"(to|text)"\s*:\s*")([^"\\]*)(?=")')
+# and its string value when the value has no escape. Matches are also checked against the
+# decoded payload before a skeleton is learnt (``_spans``).
+_FIELD = re.compile(rb'[{,]\s*"(to|text)"\s*:\s*"([^"\\\n]*)"')
 _TEMPLATE = b'"template"'
-_CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+def shape(line: bytes) -> bytes:
+    """The shape of one line (see the module docs)."""
+    return line.translate(_CLASSES)
+
+
+def shapes(block: bytes) -> list[bytes]:
+    """The shape of each line of ``block``, in the order ``block.split(b"\\n")`` gives them."""
+    return block.translate(_CLASSES).split(b"\n")
+
+
+class KnownLine(NamedTuple):
+    """What the loader yields for a line read through a known skeleton, instead of a
+    ``Message``: the engine checks most such lines without one (``message`` makes it)."""
+
+    skeleton: Known
+    raw: bytes
+    index: int
+    line: int
+
+    def message(self, file: str) -> Message:
+        """The line as a ``Message``: the skeleton's payload, with this line's ``to``."""
+        skeleton, raw = self.skeleton, self.raw
+        skeleton.payload["to"] = raw[skeleton.to].decode()
+        return Message(file, self.index, self.line, skeleton.payload, raw=raw, skeleton=skeleton)
+
 
 class Pending(NamedTuple):
-    """``Message.skeleton`` of a template line decoded in full: what learning it needs."""
+    """``Message.skeleton`` of a template line decoded in full: where to learn its skeleton
+    once the rules have checked it."""
 
     book: Skeletons
-    key: bytes
-    to: bytes
-    texts: list[bytes]
+    shape: bytes
 
 
 class Known:
-    """A skeleton that passed every cacheable rule: ``Message.skeleton`` of each later line
+    """A line checked by every rule, as a skeleton: ``Message.skeleton`` of each later line
     read through it."""
 
-    __slots__ = ("memo", "payload", "texts")
+    __slots__ = ("_in_order", "first", "holders", "lane", "mask", "passed", "payload", "rerun",
+                 "texts", "to")
 
-    def __init__(self, payload: dict, texts: list[tuple[dict, str]]) -> None:
-        #: The payload decoded from the first line, refilled with each line's values.
-        self.payload = payload
-        #: (object, key) of each "text" value, in the order they appear in the line.
+    def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
+                 holders: list[dict]) -> None:
+        #: The first line as an integer, and a mask of its bytes outside the values read from
+        #: each line: a line matches when it equals the first line under the mask.
+        self.first = int.from_bytes(line, "big")
+        mask = (1 << (8 * len(line))) - 1
+        for value in (to, *texts):
+            mask ^= ((1 << (8 * (value.stop - value.start))) - 1) << (8 * (len(line) - value.stop))
+        self.mask = mask
+        #: Where ``to`` and each text value are in a line (texts in document order).
+        self.to = to
         self.texts = texts
-        #: What the campaign and network rules derive from a line's skeleton alone (its
-        #: links, what it is): worked out for one line, reused for the others.
-        self.memo: dict[str, Any] = {}
+        self._in_order = self.values(list(range(len(texts))))
+        #: The payload decoded from the first line; ``to`` is rewritten for every line read
+        #: through the skeleton, the texts by ``fill``.
+        self.payload = payload
+        #: The object holding each text (under the key ``"text"``), in document order.
+        self.holders = holders
+        #: The cacheable rules the first line failed: they fail every line read through the
+        #: skeleton, and run again for each, to say what is wrong with it.
+        self.rerun: frozenset[Any] = frozenset()
+        #: ``Rule.cache_by`` values (a tuple, one per function) under which the rules that
+        #: declare them passed.
+        self.passed: set[tuple] = set()
+        #: How the engine checks a line read through the skeleton (``validator.engine``),
+        #: worked out on first use.
+        self.lane: Any = None
+
+    def values(self, order: list[int]) -> Callable[[bytes], tuple[bytes, ...]]:
+        """A function reading the text values of a line read through this skeleton, as
+        UTF-8, in this ``order`` (positions in document order): one C call per line."""
+        if not order:
+            return lambda line: ()
+        get = itemgetter(*[self.texts[position] for position in order])
+        if len(order) == 1:
+            return lambda line: (get(line),)
+        return get
+
+    def fill(self, line: bytes) -> None:
+        """Write the texts of ``line`` into the payload (``to`` is written on reading)."""
+        for holder, value in zip(self.holders, self._in_order(line)):
+            holder["text"] = value.decode()
 
 
 class Skeletons:
-    """The skeletons of one run that passed every cacheable rule, at most ``limit`` (a
-    campaign of endlessly varied lines fills it once and then only pays the lookups)."""
+    """The skeletons of one run, at most ``limit`` (a campaign of endlessly varied lines fills
+    it once and then only pays the lookups), at most ``per_shape`` of one shape (lines alike
+    but for the digits of a link or a template name)."""
 
-    __slots__ = ("known", "limit")
+    __slots__ = ("count", "known", "limit", "per_shape")
 
-    def __init__(self, limit: int = 10_000) -> None:
-        self.known: dict[bytes, Known] = {}
+    def __init__(self, limit: int = 10_000, per_shape: int = 4) -> None:
+        self.known: dict[bytes, list[Known]] = {}
+        self.count = 0
         self.limit = limit
+        self.per_shape = per_shape
 
-    def read(self, line: bytes) -> Known | Pending | None:
-        """The known skeleton of ``line`` — its payload now holds this line's values —, what
-        learning it needs, or None when the line has no skeleton."""
-        if _TEMPLATE not in line:
+    def read(self, line: bytes, line_shape: bytes) -> Known | Pending | None:
+        """The known skeleton of ``line``, what learning one needs, or None when the line is
+        not a template line."""
+        candidates = self.known.get(line_shape)
+        if candidates is not None:
+            value = int.from_bytes(line, "big")
+            for known in candidates:
+                if not (value ^ known.first) & known.mask:
+                    return known
+        return Pending(self, line_shape) if _TEMPLATE in line else None
+
+    def learn(self, pending: Pending, line: bytes, payload: Any) -> Known | None:
+        """Remember the skeleton of ``line``, which decoded to ``payload`` and was checked by
+        every rule — if reading the line's values straight gives the payload's."""
+        if self.count >= self.limit or not isinstance(payload, dict):
             return None
-        parts = _FIELD.split(line)
-        if len(parts) == 1:
+        candidates = self.known.setdefault(pending.shape, [])
+        if len(candidates) >= self.per_shape:
             return None
-        # parts: [before, lead-in, name, value, between, lead-in, name, value, ..., after]
-        names, values = parts[2::4], parts[3::4]
-        if names.count(b"to") != 1:
-            return None  # no recipient, or a second "to": not a plain message
-        at = names.index(b"to")
-        to = values[at]
-        if _CONTROL.search(to):
+        found = _spans(line, payload)
+        if found is None:
             return None
-        texts = values[:at] + values[at + 1:]
-        values = [value.translate(_CLASSES) for value in values]
-        values[at] = b""
-        parts[2::4] = [b""] * len(names)  # the name is in the lead-in already
-        parts[3::4] = values
-        key = b"".join(parts)
-        known = self.known.get(key)
-        if known is None:
-            return Pending(self, key, to, texts)
-        try:
-            known.payload["to"] = to.decode()
-            for (holder, name), value in zip(known.texts, texts):
-                holder[name] = value.decode()
-        except UnicodeDecodeError:
-            return None  # the decoder will say what is wrong with it
+        known = Known(line, payload, *found)
+        candidates.append(known)
+        self.count += 1
         return known
 
-    def learn(self, pending: Pending, payload: Any) -> None:
-        """Remember ``pending``'s skeleton, whose line decoded to ``payload`` and passed
-        every cacheable rule — if reading the line's values straight gives the payload."""
-        if len(self.known) >= self.limit or not isinstance(payload, dict):
-            return
-        if payload.get("to") != pending.to.decode(errors="replace"):
-            return  # "to" was not the top-level recipient
-        texts: list[tuple[dict, str]] = []
-        _find_texts(payload, texts)
-        if len(texts) != len(pending.texts) or any(
-                holder[name] != value.decode(errors="replace")
-                for (holder, name), value in zip(texts, pending.texts)):
-            return
-        self.known[pending.key] = Known(payload, texts)
+
+def _spans(line: bytes, payload: dict) -> tuple[slice, list[slice], list[dict]] | None:
+    """Where the top-level ``to`` and every ``"text"`` string are in ``line``, with the
+    objects holding the texts; None unless the matches are exactly the payload's values."""
+    to: slice | None = None
+    texts: list[slice] = []
+    for match in _FIELD.finditer(line):
+        if match[1] == b"to":
+            if to is not None:
+                return None  # a second "to": not a plain message
+            to = slice(*match.span(2))
+        else:
+            texts.append(slice(*match.span(2)))
+    if to is None or payload.get("to") != line[to].decode(errors="replace"):
+        return None
+    holders: list[dict] = []
+    _text_holders(payload, holders)
+    if len(holders) != len(texts) or any(
+            holder["text"] != line[where].decode(errors="replace")
+            for holder, where in zip(holders, texts)):
+        return None
+    return to, texts, holders
 
 
-def per_skeleton(message: Any, name: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, worked out once per known skeleton: for what depends on a line's
-    skeleton alone (not on ``to`` nor on the texts), such as the links of a template line."""
-    skeleton = message.skeleton
-    if type(skeleton) is not Known:
-        return compute()
-    memo = skeleton.memo
-    try:
-        return memo[name]
-    except KeyError:
-        value = memo[name] = compute()
-        return value
-
-
-def _find_texts(node: Any, found: list[tuple[dict, str]]) -> None:
-    """Every ``"text"`` key with a string value, in document order (orjson keeps it)."""
+def _text_holders(node: Any, found: list[dict]) -> None:
+    """Every object with a ``"text"`` string, in document order (orjson keeps it)."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "text" and isinstance(value, str):
-                found.append((node, key))
+                found.append(node)
             elif isinstance(value, (dict, list)):
-                _find_texts(value, found)
+                _text_holders(value, found)
     elif isinstance(node, list):
         for item in node:
             if isinstance(item, (dict, list)):
-                _find_texts(item, found)
+                _text_holders(item, found)
