@@ -117,6 +117,10 @@ class _Lane(NamedTuple):
     #: Whether the line's texts must be written into the payload before the campaign rules
     #: see it (an extract, or an ``observe`` of a plugin's, reads the message itself).
     fill: bool
+    #: Whether a line whose ``key`` the skeleton passed needs nothing but ``extractors``
+    #: (``_Run.through_skeleton``), and those as (group number, function).
+    quick: bool
+    extracts: tuple[tuple[int, Callable[[bytes, str], Any]], ...]
 
     @classmethod
     def compile(cls, engine: Engine, skeleton: Known, message: Message, ctx: Context) -> _Lane:
@@ -143,7 +147,8 @@ class _Lane(NamedTuple):
             except Exception:  # noqa: BLE001 - its extract runs instead, and says what is wrong
                 extractors.append(None)
         fill = bool(engine._whole) or None in extractors
-        return cls(key, rules, tuple(extractors), fill)
+        quick = not fill and not rules[True] and key is not None
+        return cls(key, rules, tuple(extractors), fill, quick, tuple(enumerate(extractors)))
 
 
 def _key_of(functions: list[Callable[[str], Any]]) -> Callable[[str], tuple]:
@@ -213,27 +218,25 @@ class _Run:
         answers for every rule under the line's ``Rule.cache_by`` values and the campaign
         rules take it from the line (``Rule.skeleton_extract``): what ``check`` and
         ``observe`` would do, at a fraction of the cost. Otherwise the message to check."""
-        known, raw = line.skeleton, line.raw
+        known, raw, index, number = line
         lane = known.lane
         to = raw[known.to].decode()
-        if lane is None or lane.fill or lane.rules[True] or lane.key is None \
-                or lane.key(to) not in known.passed:
+        if lane is None or not lane.quick or lane.key(to) not in known.passed:
             return line.message(file)
         ref = None
-        keep = self.keep
-        for number, extract in enumerate(lane.extractors):
+        for group, extract in lane.extracts:
             try:
                 record = extract(raw, to)
             except WalintError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                ref = ref or MessageRef(file, line.index, line.line)
-                self.record_crash(self.engine._groups[number][0], exc, ref)
+                ref = ref or MessageRef(file, index, number)
+                self.record_crash(self.engine._groups[group][0], exc, ref)
                 continue
             if record is not None:
                 if ref is None:
-                    ref = _new_ref(MessageRef, (file, line.index, line.line))
-                keep(number, ref, record)
+                    ref = _new_ref(MessageRef, (file, index, number))
+                self.keep(group, ref, record)
         return None
 
     def check(self, message: Message) -> None:

@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import Known, KnownLine, shape, shapes
+from .skeleton import KnownLine, shape, shapes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -179,7 +179,7 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bo
                 parts[1:] = [ended(part) for part in parts[1:]]
             line_shapes = None
             if shaped:
-                line_shapes = shapes(block)
+                line_shapes = shapes(block, parts)
                 line_shapes.pop()
                 line_shapes[0] = shape(head) if isinstance(head, bytes) else b""
             yield parts, line_shapes
@@ -226,6 +226,8 @@ def _read_jsonl(first_lines: list[bytes | int],
                 cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
     index = 0
     lineno = 0
+    known = skeletons.known if skeletons is not None else {}
+    from_bytes = int.from_bytes
     head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines]
     for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
         if skeletons is None or line_shapes is None:
@@ -241,11 +243,22 @@ def _read_jsonl(first_lines: list[bytes | int],
                 continue
             skeleton = None
             if raw_shape is not None:
-                skeleton = skeletons.read(line, raw_shape if line is raw else raw_shape.strip())
-                if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
-                    yield _new_line(KnownLine, (skeleton, line, index, lineno))
-                    index += 1
-                    continue
+                # Skeletons.read, inline: this is most lines of a template campaign.
+                if line is not raw:
+                    raw_shape = raw_shape.strip()
+                candidates = known.get(raw_shape)
+                if candidates is not None:
+                    value = from_bytes(line, "big")
+                    for skeleton in candidates:
+                        if not (value ^ skeleton.first) & skeleton.mask:
+                            break
+                    else:
+                        skeleton = None
+                    if skeleton is not None:  # no need to decode (see validator.skeleton)
+                        yield _new_line(KnownLine, (skeleton, line, index, lineno))
+                        index += 1
+                        continue
+                skeleton = skeletons.pending(line, raw_shape)
             try:
                 payload = orjson.loads(line)
             except orjson.JSONDecodeError:

@@ -5,11 +5,12 @@ and in the text of the parameters; everything else — keys, their order, the te
 and language, links, parameter types — repeats. The *shape* of a line is the line with every
 ASCII letter and digit replaced by a representative of its class:
 
-* a digit becomes ``0``;
-* ``a``-``f`` become ``a`` and ``A``-``F`` become ``A`` (hexadecimal digits stay hexadecimal,
-  so a ``%XX`` escape in a URL suffix stays valid or invalid);
-* ``g``-``z`` become ``z`` and ``G``-``Z`` become ``Z``;
-* every other byte (quotes, spaces, punctuation, non-ASCII characters) is kept.
+* a digit becomes ``0``, a lowercase letter ``a``, an uppercase letter ``A``;
+* every other byte (quotes, spaces, punctuation, non-ASCII characters) is kept;
+* in a line with a ``%``, hexadecimal letters keep a class of their own (``a``-``f`` become
+  ``a`` and ``A``-``F`` become ``A``, ``g``-``z`` become ``z`` and ``G``-``Z`` become ``Z``), so
+  that a ``%XX`` escape in a URL suffix stays valid or invalid. Elsewhere that distinction
+  would only split names (``Maria``, ``Mario``) into needless shapes.
 
 It is one ``bytes.translate`` of a whole block of lines, so it costs almost nothing per line.
 Two lines with the same shape have the same length and the same bytes wherever they differ
@@ -50,7 +51,9 @@ from .message import Message
 
 __all__ = ["Known", "KnownLine", "Pending", "Skeletons", "shape", "shapes"]
 
-_CLASSES = bytes.maketrans(
+_CLASSES = bytes.maketrans((string.digits + string.ascii_lowercase + string.ascii_uppercase).encode(),
+                           b"0" * 10 + b"a" * 26 + b"A" * 26)
+_HEX_CLASSES = bytes.maketrans(
     (string.digits + "abcdef" + "ghijklmnopqrstuvwxyz" + "ABCDEF" + "GHIJKLMNOPQRSTUVWXYZ").encode(),
     b"0" * 10 + b"a" * 6 + b"z" * 20 + b"A" * 6 + b"Z" * 20)
 # A "to" or "text" key (after "{" or ",", so never inside a string, where a quote is escaped)
@@ -62,12 +65,19 @@ _TEMPLATE = b'"template"'
 
 def shape(line: bytes) -> bytes:
     """The shape of one line (see the module docs)."""
-    return line.translate(_CLASSES)
+    return line.translate(_HEX_CLASSES if b"%" in line else _CLASSES)
 
 
-def shapes(block: bytes) -> list[bytes]:
-    """The shape of each line of ``block``, in the order ``block.split(b"\\n")`` gives them."""
-    return block.translate(_CLASSES).split(b"\n")
+def shapes(block: bytes, lines: list[Any]) -> list[bytes]:
+    """The shape of each of ``lines``, the parts of ``block.split(b"\\n")`` (a part that
+    is not bytes, such as the size of a runaway line, keeps what the block's translation
+    gives)."""
+    found = block.translate(_CLASSES).split(b"\n")
+    if b"%" in block:
+        for number, line in enumerate(lines):
+            if type(line) is bytes and b"%" in line:
+                found[number] = line.translate(_HEX_CLASSES)
+    return found
 
 
 class KnownLine(NamedTuple):
@@ -160,13 +170,18 @@ class Skeletons:
 
     def read(self, line: bytes, line_shape: bytes) -> Known | Pending | None:
         """The known skeleton of ``line``, what learning one needs, or None when the line is
-        not a template line."""
+        not a template line. (The JSONL reader does this inline.)"""
         candidates = self.known.get(line_shape)
         if candidates is not None:
             value = int.from_bytes(line, "big")
             for known in candidates:
                 if not (value ^ known.first) & known.mask:
                     return known
+        return self.pending(line, line_shape)
+
+    def pending(self, line: bytes, line_shape: bytes) -> Pending | None:
+        """What learning the skeleton of ``line`` needs, or None when it is not a template
+        line (of a known skeleton or not)."""
         return Pending(self, line_shape) if _TEMPLATE in line else None
 
     def learn(self, pending: Pending, line: bytes, payload: Any) -> Known | None:
