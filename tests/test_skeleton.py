@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from validator.engine import _Run
 from validator.linter import Validator
 from validator.settings import Settings
-from validator.skeleton import Known, KnownLine, Pending, Skeletons, shape
+from validator.skeleton import _SAFE_LEADS, Known, KnownLine, Pending, Skeletons, shape
 
 from .rules.test_rule_cases import CASES, CaseLoader
 
@@ -36,7 +36,8 @@ CASE_REGISTRY = HERE / "rules" / "registry.yaml"
 
 
 _HEX_GROUPS = (string.digits, "abcdef", "ghijklmnopqrstuvwxyz", "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ")
-_GROUPS = (string.digits, string.ascii_lowercase, string.ascii_uppercase)
+_GROUPS = (string.digits, string.ascii_lowercase, string.ascii_uppercase,
+           "àáâãäåæçèéêëìíîïñòóôõöøùúûüýþÿ", "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝÞ")
 
 
 def _rotate(text: str, steps: int, groups=_HEX_GROUPS) -> str:
@@ -176,6 +177,35 @@ def test_generated_texts_report_the_same_through_skeletons(tmp_path, monkeypatch
     lines = [line(0), line(steps), line(0, "+4915123456789"), line(steps * 2),
              line(steps, groups=_GROUPS)]
     _compare(lines, tmp_path, ROOT / "templates_registry.yaml", monkeypatch)
+
+
+def test_characters_of_a_safe_lead_byte_are_all_printable_and_not_whitespace():
+    """What lets a shape make them one class (validator.skeleton._SAFE_LEADS), checked
+    against this Python's Unicode data."""
+    for lead in _SAFE_LEADS:
+        if lead < 0xE0:
+            first, last = (lead & 0x1F) << 6, ((lead & 0x1F) << 6) | 0x3F
+        else:
+            first, last = (lead & 0x0F) << 12, ((lead & 0x0F) << 12) | 0xFFF
+        assert first >= 0x80 and not first <= 0xD800 <= last  # no overlong form, no surrogate
+        for code in range(first, last + 1):
+            char = chr(code)
+            assert char.encode()[0] == lead
+            assert char.isprintable() and not char.isspace(), hex(code)
+
+
+def test_non_ascii_letters_are_classes_other_characters_are_kept():
+    def line(name: str) -> bytes:
+        return json.dumps({"to": "+447911123456", "type": "template", "template": {
+            "name": "t", "components": [{"type": "body", "parameters": [{"type": "text", "text": name}]}]}},
+            ensure_ascii=False).encode()
+
+    assert shape(line("José")) == shape(line("Joañ")) == shape(line("Zoeü"))
+    assert shape(line("Jos\u00e9")) != shape(line("Jos\u00a0"))  # a non-breaking space is whitespace
+    assert shape(line("Jos\u00e9 \u20ac")) != shape(line("Jos\u00f1 \u20ac"))  # beside €, kept exactly
+    assert shape(line("Влад")) == shape(line("Иван"))
+    assert shape(line("王伟")) == shape(line("玉佳"))  # lead bytes are kept: E7 E4 both
+    assert shape(line("王伟")) != shape(line("李娜"))  # E6 E5
 
 
 def test_letters_are_one_class_unless_a_percent_makes_hexadecimal_ones_matter():

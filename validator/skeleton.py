@@ -3,10 +3,15 @@
 A template campaign sends a few templates to many people. Its JSONL lines differ in ``to``
 and in the text of the parameters; everything else — keys, their order, the template name
 and language, links, parameter types — repeats. The *shape* of a line is the line with every
-ASCII letter and digit replaced by a representative of its class:
+letter and digit replaced by a representative of its class:
 
-* a digit becomes ``0``, a lowercase letter ``a``, an uppercase letter ``A``;
-* every other byte (quotes, spaces, punctuation, non-ASCII characters) is kept;
+* an ASCII digit becomes ``0``, a lowercase letter ``a``, an uppercase letter ``A``;
+* a character of a few thousand written in UTF-8 with a lead byte all of whose characters are
+  printable and not whitespace (``_SAFE_LEADS``: Latin letters with accents, Greek, Cyrillic,
+  Hebrew, most of Arabic, CJK …) keeps its lead byte, its other bytes become ``0x80``: ``é``
+  and ``ñ`` share a class, as ``a`` and ``b`` do. A line with any other non-ASCII character
+  (a non-breaking space, a zero-width one, an emoji) keeps all of them exactly;
+* every other byte (quotes, spaces, punctuation) is kept;
 * in a line with a ``%``, hexadecimal letters keep a class of their own (``a``-``f`` become
   ``a`` and ``A``-``F`` become ``A``, ``g``-``z`` become ``z`` and ``G``-``Z`` become ``Z``), so
   that a ``%XX`` escape in a URL suffix stays valid or invalid. Elsewhere that distinction
@@ -19,7 +24,8 @@ every rule; a later line is read through it when the two have the same shape *an
 same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys (one XOR of the
 two lines as integers, masked). Such a line has the same JSON structure, the same keys, names,
 languages, links and parameter types, the same lengths, whitespace and punctuation in every
-value, and letters and digits of the same classes in ``to`` and in the texts: all that the
+value, and characters of the same classes in ``to`` and in the texts — the same length in
+characters, whitespace at the same places, ASCII or not, printable or not: all that the
 cacheable rules look at (``validator.rule.Rule.cacheable``). It is not decoded, and the
 cacheable rules the skeleton passed are skipped; those it failed fail this line too, and run
 again to say what is wrong with it.
@@ -51,11 +57,27 @@ from .message import Message
 
 __all__ = ["Known", "KnownLine", "Pending", "Skeletons", "shape", "shapes"]
 
-_CLASSES = bytes.maketrans((string.digits + string.ascii_lowercase + string.ascii_uppercase).encode(),
-                           b"0" * 10 + b"a" * 26 + b"A" * 26)
-_HEX_CLASSES = bytes.maketrans(
-    (string.digits + "abcdef" + "ghijklmnopqrstuvwxyz" + "ABCDEF" + "GHIJKLMNOPQRSTUVWXYZ").encode(),
-    b"0" * 10 + b"a" * 6 + b"z" * 20 + b"A" * 6 + b"Z" * 20)
+#: UTF-8 lead bytes (of 2- and 3-byte characters) all of whose characters are printable and
+#: not whitespace in Python's Unicode data (``tests/test_skeleton.py`` checks it); a line whose
+#: non-ASCII characters all have one of them may have its continuation bytes made one class.
+_SAFE_LEADS = bytes([0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCF, 0xD0,
+                     0xD1, 0xD2, 0xD3, 0xD9, 0xDA, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEB, 0xEC])
+_OTHER_LEADS = bytes(sorted(set(range(0xC0, 0x100)) - set(_SAFE_LEADS)))
+_ASCII = (string.digits + string.ascii_lowercase + string.ascii_uppercase).encode()
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _table(hexadecimal: bool, continuation: bool) -> bytes:
+    letters = (b"a" * 6 + b"z" * 20 + b"A" * 6 + b"Z" * 20) if hexadecimal else (b"a" * 26 + b"A" * 26)
+    if not continuation:
+        return bytes.maketrans(_ASCII, b"0" * 10 + letters)
+    return bytes.maketrans(_ASCII + _CONTINUATION, b"0" * 10 + letters + b"\x80" * 64)
+
+
+_CLASSES = _table(hexadecimal=False, continuation=True)
+#: For a line with a "%" (hexadecimal letters), with another non-ASCII character (exact), both.
+_TABLES = {(False, False): _CLASSES, (True, False): _table(True, True),
+           (False, True): _table(False, False), (True, True): _table(True, False)}
 # A "to" or "text" key (after "{" or ",", so never inside a string, where a quote is escaped)
 # and its string value when the value has no escape. Matches are also checked against the
 # decoded payload before a skeleton is learnt (``_spans``).
@@ -65,19 +87,27 @@ _TEMPLATE = b'"template"'
 
 def shape(line: bytes) -> bytes:
     """The shape of one line (see the module docs)."""
-    return line.translate(_HEX_CLASSES if b"%" in line else _CLASSES)
+    return line.translate(_TABLES[b"%" in line, _other_characters(line)])
 
 
 def shapes(block: bytes, lines: list[Any]) -> list[bytes]:
     """The shape of each of ``lines``, the parts of ``block.split(b"\\n")`` (a part that
     is not bytes, such as the size of a runaway line, keeps what the block's translation
-    gives)."""
+    gives): one translation of the block, and one of each line with a ``%`` or another
+    non-ASCII character."""
     found = block.translate(_CLASSES).split(b"\n")
-    if b"%" in block:
+    if b"%" in block or _other_characters(block):
         for number, line in enumerate(lines):
-            if type(line) is bytes and b"%" in line:
-                found[number] = line.translate(_HEX_CLASSES)
+            if type(line) is bytes and (b"%" in line or _other_characters(line)):
+                found[number] = shape(line)
     return found
+
+
+def _other_characters(data: bytes) -> bool:
+    """Whether ``data`` has a non-ASCII character whose lead byte is not safe (or a byte
+    that is not UTF-8): its non-ASCII characters are then kept exactly. (Deleting the bytes
+    and comparing lengths is several times faster than a regex search.)"""
+    return not data.isascii() and len(data.translate(None, _OTHER_LEADS)) != len(data)
 
 
 class KnownLine(NamedTuple):
