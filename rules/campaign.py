@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
@@ -234,26 +235,25 @@ class Ledger:
         order across all of them: for them the sightings go as they are, one by one."""
         if self.on["first-template"] or self.on["every"]:
             return records
-        first_at: dict[int, int] = {}
-        repeated: set[int] = set()
-        for position, (_, seen) in enumerate(records):
-            if first_at.setdefault(seen.key, position) != position:
-                repeated.add(seen.key)
-        whats: dict[str, int] = {}
+        keys = [seen[0] for _, seen in records]
+        repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
+        if len(set(keys)) != len(keys):  # someone gets two messages in this chunk
+            repeats = {key: [] for key, count in Counter(keys).items() if count > 1}
+        kinds: dict[tuple[bool, str], int] = {}  # (template, what) → the entry's bits for them
+        whats: list[str] = []
         firsts = {}
-        for key, position in first_at.items():
-            if key in repeated:
+        for ref, seen in records:
+            key, digest, template, what = seen
+            if key in repeats:
+                repeats[key].append((ref, seen))
                 continue
-            ref, seen = records[position]
-            what = whats.setdefault(seen.what, len(whats))
-            firsts[key] = (((ref.index << _LINE_BITS) | (ref.line + 1)) | (seen.template << _TEMPLATE_BIT)
-                           | _COUNT_ONE | (seen.digest << _DIGEST_SHIFT) | (what << _WHAT_SHIFT))
-        repeats: dict[int, list[tuple[MessageRef, Seen]]] = {key: [] for key in repeated}
-        if repeats:
-            for ref, seen in records:
-                if seen.key in repeats:
-                    repeats[seen.key].append((ref, seen))
-        return _Part(firsts, list(whats), repeats)
+            kind = kinds.get((template, what))
+            if kind is None:
+                kind = kinds[template, what] = ((template << _TEMPLATE_BIT) | _COUNT_ONE
+                                                | (len(whats) << _WHAT_SHIFT))
+                whats.append(what)
+            firsts[key] = (ref[1] << _LINE_BITS) + ref[2] + 1 | kind | digest << _DIGEST_SHIFT
+        return _Part(firsts, whats, repeats)
 
     def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
