@@ -18,11 +18,11 @@ Where the kind comes from:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from validator.rule import Context, MessageRef
+from validator.rule import NO_RECORDS, Context, MessageRef
 
 from ._template_payload import components, param_type, parameters, template_key, template_object
 
@@ -174,21 +174,13 @@ class LinkBook:
         return list(media_links(message.payload, kind, ctx.registry)) or None
 
     @staticmethod
-    def line_links(message: Message, ctx: Context) -> Callable[[bytes, str], list[tuple[str, Use]] | None]:
-        """``links`` of each line read through ``message``'s skeleton: the skeleton's links.
-        Offline they are only counted: the first line gives them, the others nothing."""
+    def line_links(message: Message, ctx: Context) -> Any:
+        """``links`` of each line read through ``message``'s skeleton: the skeleton's. Offline
+        they are only counted, and the skeleton's first line gave them."""
+        if ctx.offline:
+            return NO_RECORDS
         links = LinkBook.links(message, ctx)
-        if not ctx.offline or links is None:
-            return lambda line, to: links
-        given = []
-
-        def once(line: bytes, to: str) -> list[tuple[str, Use]] | None:
-            if given:
-                return None
-            given.append(True)
-            return links
-
-        return once
+        return lambda line, to: links
 
     def add(self, ref: MessageRef, links: list[tuple[str, Use]]) -> None:
         """Record that the message at ``ref`` uses these links."""

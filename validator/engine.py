@@ -11,7 +11,7 @@ which stops the run: walint cannot do its job (exit code 2).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from .errors import WalintError
@@ -19,7 +19,7 @@ from .findings import Finding, Report, Severity, Summary
 from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
-from .rule import DEFAULT, Context, MessageRef, Problem, Rule, Scope
+from .rule import DEFAULT, NO_RECORDS, Context, MessageRef, Problem, Rule, Scope
 from .skeleton import Known, KnownLine, Pending
 
 __all__ = ["Engine"]
@@ -85,12 +85,27 @@ class Engine:
         return self._dispatch.get(kind, self._for_all_objects)
 
     def lane(self, skeleton: Known, message: Message, ctx: Context) -> _Lane:
-        """How lines read through ``skeleton`` are checked (``message`` is its first line),
+        """How lines read through ``skeleton`` are checked (``message`` is one of them),
         worked out once and kept with the skeleton."""
         lane = skeleton.lane
         if lane is None:
             lane = skeleton.lane = _Lane.compile(self, skeleton, message, ctx)
         return lane
+
+    def key_function(self, payload: Any, ctx: Context) -> Callable[[str], Hashable] | None:
+        """``Known.key`` of the skeleton of ``payload``: the ``Rule.cache_by`` values of a
+        line from its ``to`` — one value, or a tuple of several — or None when they could not
+        be worked out (the rules cached by them then run for every line)."""
+        try:
+            functions = [function for function in (by(payload, ctx) for by in self._cache_by)
+                         if function is not None]
+        except Exception:  # noqa: BLE001 - a broken cache_by only costs speed: the rules run
+            return None
+        if not functions:
+            return _no_key
+        if len(functions) == 1:
+            return functions[0]
+        return lambda to: tuple([function(to) for function in functions])
 
     def run(self, files: Iterable[tuple[str, Iterable[Message]]]) -> Report:
         """Check every message of every (name, messages) pair; return the report."""
@@ -101,37 +116,30 @@ class Engine:
         return run.finish()
 
 
-class _Lane(NamedTuple):
-    """What a line read through a known skeleton needs, worked out once for the skeleton."""
+def _no_key(to: str) -> None:
+    """The key of a skeleton whose rules depend on nothing that varies."""
 
-    #: The line's ``Rule.cache_by`` values from its ``to`` (a tuple), or None when they
-    #: could not be worked out (the rules cached by them then run for every line).
-    key: Callable[[str], tuple] | None
+
+class _Lane(NamedTuple):
+    """How lines read through a known skeleton are checked, worked out once for it."""
+
     #: The rules to run: ``rules[True]`` when the skeleton passed the rules cached by a value
-    #: under the line's, ``rules[False]`` otherwise. In the order of ``rules_for`` — the order
-    #: findings are recorded in, which the findings cap sees.
+    #: under the line's (``Known.key``), ``rules[False]`` otherwise. In the order of
+    #: ``rules_for``: the order findings are recorded in, which the findings cap sees.
     rules: tuple[tuple[Rule, ...], tuple[Rule, ...]]
-    #: For each extract group: ``Rule.skeleton_extract``'s function of (line, to), or None
-    #: where the group's ``extract`` reads the message itself.
-    extractors: tuple[Callable[[bytes, str], Any] | None, ...]
+    #: For each extract group: ``Rule.skeleton_extract``'s function of (line, to), None where
+    #: the group's ``extract`` reads the message, or ``NO_RECORDS``.
+    extractors: tuple[Any, ...]
     #: Whether the line's texts must be written into the payload before the campaign rules
-    #: see it (an extract, or an ``observe`` of a plugin's, reads the message itself).
+    #: see it (an ``extract``, or an ``observe`` of a plugin's, reads the message itself).
     fill: bool
-    #: Whether a line whose ``key`` the skeleton passed needs nothing but ``extractors``
-    #: (``_Run.through_skeleton``), and those as (group number, function).
+    #: Whether a line whose key the skeleton passed needs nothing but these functions, as
+    #: (group number, function): ``_Run.through_skeleton`` does it without a ``Message``.
     quick: bool
     extracts: tuple[tuple[int, Callable[[bytes, str], Any]], ...]
 
     @classmethod
     def compile(cls, engine: Engine, skeleton: Known, message: Message, ctx: Context) -> _Lane:
-        payload = message.payload
-        try:
-            functions = [function for function in (by(payload, ctx) for by in engine._cache_by)
-                         if function is not None]
-            key = _key_of(functions)
-        except Exception:  # noqa: BLE001 - a broken cache_by only costs speed: the rules run
-            key = None
-
         def needed(rule: Rule, key_passed: bool) -> bool:
             if rule.cacheable:
                 return rule in skeleton.rerun
@@ -147,18 +155,10 @@ class _Lane(NamedTuple):
             except Exception:  # noqa: BLE001 - its extract runs instead, and says what is wrong
                 extractors.append(None)
         fill = bool(engine._whole) or None in extractors
-        quick = not fill and not rules[True] and key is not None
-        return cls(key, rules, tuple(extractors), fill, quick, tuple(enumerate(extractors)))
-
-
-def _key_of(functions: list[Callable[[str], Any]]) -> Callable[[str], tuple]:
-    """One function of ``to`` giving the values of ``functions`` as a tuple."""
-    if not functions:
-        return lambda to: ()
-    if len(functions) == 1:
-        only = functions[0]
-        return lambda to: (only(to),)
-    return lambda to: tuple([function(to) for function in functions])
+        quick = not fill and not rules[True] and skeleton.key is not None
+        extracts = tuple((group, function) for group, function in enumerate(extractors)
+                         if function is not NO_RECORDS)
+        return cls(rules, tuple(extractors), fill, quick, extracts)
 
 
 def _extract_groups(rules: list[Rule]) -> list[tuple[Rule, tuple[Rule, ...]]]:
@@ -220,8 +220,10 @@ class _Run:
         ``observe`` would do, at a fraction of the cost. Otherwise the message to check."""
         known, raw, index, number = line
         lane = known.lane
+        if lane is None or not lane.quick:
+            return line.message(file)
         to = raw[known.to].decode()
-        if lane is None or not lane.quick or lane.key(to) not in known.passed:
+        if known.key(to) not in known.passed:
             return line.message(file)
         ref = None
         for group, extract in lane.extracts:
@@ -267,9 +269,8 @@ class _Run:
         if learning:
             known = skeleton.book.learn(skeleton, message.raw, payload)
             if known is not None:
-                message.skeleton = known  # the skeleton's first line
                 known.rerun = frozenset(rule for rule in failed if rule.cacheable)
-                key = self.engine.lane(known, message, ctx).key
+                key = known.key = self.engine.key_function(payload, ctx)
                 if key is not None and not any(rule.cache_by is not None for rule in failed):
                     known.passed.add(key(payload["to"]))
 
@@ -278,15 +279,15 @@ class _Run:
         not answer for run — the cacheable rules it failed, the rules cached by a value
         under which it has not passed them, the rules that cache nothing."""
         ctx = self.ctx
-        lane = self.engine.lane(skeleton, message, ctx)
-        key = None if lane.key is None else lane.key(message.payload["to"])
-        passed = key is not None and key in skeleton.passed
-        rules = lane.rules[passed]
+        key = skeleton.key
+        value = None if key is None else key(message.payload["to"])
+        passed = key is not None and value in skeleton.passed
+        rules = self.engine.lane(skeleton, message, ctx).rules[passed]
         if not rules:
             return
         skeleton.fill(message.raw)
         payload = message.payload
-        learn = not passed and key is not None
+        learn = key is not None and not passed
         for rule in rules:
             try:
                 for problem in rule.check(payload, ctx):
@@ -300,7 +301,7 @@ class _Run:
                     learn = False
                 self.record_crash(rule, exc, message)
         if learn:
-            skeleton.passed.add(key)
+            skeleton.passed.add(value)
 
     def records(self, message: Message) -> Iterator[tuple[int, Rule, Any]]:
         """(group number, extracting rule, record) of each extract group that has a record
@@ -315,10 +316,12 @@ class _Run:
             extractors, raw, to = lane.extractors, message.raw, message.payload["to"]
         for number, (extractor, _) in enumerate(self.engine._groups):
             try:
-                if extractors is not None and extractors[number] is not None:
-                    record = extractors[number](raw, to)
-                else:
+                if extractors is None or extractors[number] is None:
                     record = extractor.extract(message, ctx)
+                elif extractors[number] is NO_RECORDS:
+                    continue
+                else:
+                    record = extractors[number](raw, to)
             except WalintError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch

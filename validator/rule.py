@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT",
+    "NO_RECORDS",
     "Context",
     "MessageRef",
     "Problem",
@@ -78,6 +79,18 @@ class _Default:
 
 
 DEFAULT: Any = _Default()
+
+
+class _NoRecords:
+    """What ``Rule.skeleton_extract`` returns when no later line of a skeleton has a record."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_RECORDS"
+
+
+NO_RECORDS: Any = _NoRecords()
 
 
 class MessageRef(NamedTuple):
@@ -259,13 +272,15 @@ class Rule:
         """Record ``extract``'s result for the message at ``ref`` (never called with None)."""
         raise NotImplementedError
 
-    def skeleton_extract(self, message: Message, ctx: Context) -> Callable[[bytes, str], Any] | None:
-        """Optional, for speed: ``extract`` for every line read through ``message``'s skeleton
-        (``validator.skeleton``; ``message`` is its first line) as a function of a line and
-        its ``to``, worked out once. It must return what ``extract`` would, reading the
-        texts, if at all, from the line (``Known.values``), and keep nothing of the run (it
-        lives with the skeleton, which may outlive ``ctx``). None, the default: ``extract``
-        is called for each line, with the line's texts written into the payload."""
+    def skeleton_extract(self, message: Message, ctx: Context) -> Any:
+        """Optional, for speed: ``extract`` for the lines read through ``message``'s skeleton
+        (``validator.skeleton``; ``message`` is one of them, its texts not written in) as a
+        function of a line and its ``to``, worked out once. It must return what ``extract``
+        would, reading the texts, if at all, from the line (``Known.values``), and keep
+        nothing of the run (it lives with the skeleton, which may outlive ``ctx``). Or
+        ``NO_RECORDS``: what ``extract`` recorded of the skeleton's first line stands for all
+        of them (the links a campaign only counts). None, the default: ``extract`` is called
+        for each line, with the line's texts written into the payload."""
         return None
 
     def gather(self, records: list[tuple[MessageRef, Any]], ctx: Context) -> Any:

@@ -47,6 +47,7 @@ without them reports, over every rule's cases and generated values.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Callable
@@ -79,9 +80,11 @@ _CLASSES = _table(hexadecimal=False, continuation=True)
 _TABLES = {(False, False): _CLASSES, (True, False): _table(True, True),
            (False, True): _table(False, False), (True, True): _table(True, False)}
 # A "to" or "text" key (after "{" or ",", so never inside a string, where a quote is escaped)
-# and its string value when the value has no escape. Matches are also checked against the
-# decoded payload before a skeleton is learnt (``_spans``).
-_FIELD = re.compile(rb'[{,]\s*"(to|text)"\s*:\s*"([^"\\\n]*)"')
+# and its string value. Matches are also checked against the decoded payload before a
+# skeleton is learnt (``_spans``).
+_FIELD = re.compile(rb'[{,]\s*"(to|text)"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+_ESCAPE = re.compile(rb'\\(?:u[0-9a-fA-F]{4}|.)')
+_DECODER = json.JSONDecoder()
 _TEMPLATE = b'"template"'
 
 
@@ -138,21 +141,24 @@ class Known:
     """A line checked by every rule, as a skeleton: ``Message.skeleton`` of each later line
     read through it."""
 
-    __slots__ = ("_in_order", "first", "holders", "lane", "mask", "passed", "payload", "rerun",
-                 "texts", "to")
+    __slots__ = ("_in_order", "escaped", "first", "holders", "key", "lane", "mask", "passed",
+                 "payload", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
                  holders: list[dict]) -> None:
         #: The first line as an integer, and a mask of its bytes outside the values read from
-        #: each line: a line matches when it equals the first line under the mask.
+        #: each line: a line matches when it equals the first line under the mask. Escapes
+        #: (``\n``, ``\u00e9``) in a text are not in the values: they must be the same.
         self.first = int.from_bytes(line, "big")
         mask = (1 << (8 * len(line))) - 1
-        for value in (to, *texts):
-            mask ^= ((1 << (8 * (value.stop - value.start))) - 1) << (8 * (len(line) - value.stop))
+        for start, stop in _free(line, (to, *texts)):
+            mask ^= ((1 << (8 * (stop - start))) - 1) << (8 * (len(line) - stop))
         self.mask = mask
-        #: Where ``to`` and each text value are in a line (texts in document order).
+        #: Where ``to`` and each text value are in a line (texts in document order), and
+        #: which texts have escapes (at the same places in every line).
         self.to = to
         self.texts = texts
+        self.escaped = [b"\\" in line[where] for where in texts]
         self._in_order = self.values(list(range(len(texts))))
         #: The payload decoded from the first line; ``to`` is rewritten for every line read
         #: through the skeleton, the texts by ``fill``.
@@ -162,19 +168,29 @@ class Known:
         #: The cacheable rules the first line failed: they fail every line read through the
         #: skeleton, and run again for each, to say what is wrong with it.
         self.rerun: frozenset[Any] = frozenset()
-        #: ``Rule.cache_by`` values (a tuple, one per function) under which the rules that
-        #: declare them passed.
-        self.passed: set[tuple] = set()
+        #: A line's ``Rule.cache_by`` values from its ``to`` (one value, or a tuple of
+        #: several; set by the engine when it learns the skeleton, None when they could not be
+        #: worked out) and the values under which the rules that declare them passed.
+        self.key: Callable[[str], Any] | None = None
+        self.passed: set[Any] = set()
         #: How the engine checks a line read through the skeleton (``validator.engine``),
         #: worked out on first use.
         self.lane: Any = None
 
     def values(self, order: list[int]) -> Callable[[bytes], tuple[bytes, ...]]:
         """A function reading the text values of a line read through this skeleton, as
-        UTF-8, in this ``order`` (positions in document order): one C call per line."""
+        UTF-8, in this ``order`` (positions in document order): one C call per line, and a
+        decoding of each text with escapes."""
         if not order:
             return lambda line: ()
         get = itemgetter(*[self.texts[position] for position in order])
+        escaped = [self.escaped[position] for position in order]
+        if any(escaped):
+            def read(line: bytes) -> tuple[bytes, ...]:
+                raw = get(line) if len(order) > 1 else (get(line),)
+                return tuple([_unescape(value).encode("utf-8", "surrogatepass") if escape else value
+                              for value, escape in zip(raw, escaped)])
+            return read
         if len(order) == 1:
             return lambda line: (get(line),)
         return get
@@ -182,7 +198,25 @@ class Known:
     def fill(self, line: bytes) -> None:
         """Write the texts of ``line`` into the payload (``to`` is written on reading)."""
         for holder, value in zip(self.holders, self._in_order(line)):
-            holder["text"] = value.decode()
+            holder["text"] = value.decode("utf-8", "surrogatepass")
+
+
+def _free(line: bytes, values: tuple[slice, ...]) -> list[tuple[int, int]]:
+    """The byte ranges of ``values`` in ``line`` that may differ from line to line: all of
+    each value but its escapes."""
+    ranges = []
+    for value in values:
+        start = value.start
+        for escape in _ESCAPE.finditer(line, value.start, value.stop):
+            ranges.append((start, escape.start()))
+            start = escape.end()
+        ranges.append((start, value.stop))
+    return [(start, stop) for start, stop in ranges if stop > start]
+
+
+def _unescape(raw: bytes) -> str:
+    """A JSON string's content with escapes, decoded as the JSON decoder would."""
+    return _DECODER.decode('"' + raw.decode() + '"')
 
 
 class Skeletons:
@@ -237,20 +271,27 @@ def _spans(line: bytes, payload: dict) -> tuple[slice, list[slice], list[dict]] 
     to: slice | None = None
     texts: list[slice] = []
     for match in _FIELD.finditer(line):
+        where = slice(*match.span(2))
         if match[1] == b"to":
-            if to is not None:
-                return None  # a second "to": not a plain message
-            to = slice(*match.span(2))
+            if to is not None or b"\\" in line[where]:
+                return None  # a second "to", or escapes in it: not a plain message
+            to = where
         else:
-            texts.append(slice(*match.span(2)))
+            texts.append(where)
     if to is None or payload.get("to") != line[to].decode(errors="replace"):
         return None
     holders: list[dict] = []
     _text_holders(payload, holders)
-    if len(holders) != len(texts) or any(
-            holder["text"] != line[where].decode(errors="replace")
-            for holder, where in zip(holders, texts)):
+    if len(holders) != len(texts):
         return None
+    for holder, where in zip(holders, texts):
+        value = line[where]
+        try:
+            text = _unescape(value) if b"\\" in value else value.decode()
+        except ValueError:
+            return None
+        if holder["text"] != text:
+            return None
     return to, texts, holders
 
 
