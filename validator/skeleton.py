@@ -65,6 +65,7 @@ _SAFE_LEADS = bytes([0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC,
                      0xD1, 0xD2, 0xD3, 0xD9, 0xDA, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEB, 0xEC])
 _OTHER_LEADS = bytes(sorted(set(range(0xC0, 0x100)) - set(_SAFE_LEADS)))
 _ASCII = (string.digits + string.ascii_lowercase + string.ascii_uppercase).encode()
+_ASCII_BUT_PERCENT = bytes(byte for byte in range(0x80) if byte not in b"%\n")
 _CONTINUATION = bytes(range(0x80, 0xC0))
 
 
@@ -99,10 +100,14 @@ def shapes(block: bytes, lines: list[Any]) -> list[bytes]:
     gives): one translation of the block, and one of each line with a ``%`` or another
     non-ASCII character."""
     found = block.translate(_CLASSES).split(b"\n")
-    if b"%" in block or _other_characters(block):
-        for number, line in enumerate(lines):
-            if type(line) is bytes and (b"%" in line or _other_characters(line)):
-                found[number] = shape(line)
+    if b"%" in block or not block.isascii():
+        # The block without its ASCII bytes but "%" and newlines: little, and often nothing
+        # but safe non-ASCII letters, which need no line of their own.
+        rests = block.translate(None, _ASCII_BUT_PERCENT)
+        if b"%" in rests or _other_characters(rests):
+            for number, (line, rest) in enumerate(zip(lines, rests.split(b"\n"))):
+                if rest and (b"%" in rest or _other_characters(rest)) and type(line) is bytes:
+                    found[number] = shape(line)
     return found
 
 
