@@ -84,14 +84,14 @@ def _compare(lines: list[str], tmp_path: Path, registry: Path, monkeypatch) -> i
     path = tmp_path / "campaign.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     hits = []
-    through = _Run.through_skeleton
+    through = _Run.through_skeletons
 
-    def counted(self, file, line):
-        hits.append(line)
-        return through(self, file, line)
+    def counted(self, file, lines):
+        hits.extend(lines)
+        return through(self, file, lines)
 
     with monkeypatch.context() as patch:
-        patch.setattr(_Run, "through_skeleton", counted)
+        patch.setattr(_Run, "through_skeletons", counted)
         through_skeletons = _report(path, registry, True)
     assert through_skeletons == _report(path, registry, False)
     return len(hits)

@@ -20,7 +20,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, NO_RECORDS, Context, MessageRef, Problem, Rule, Scope
-from .skeleton import Known, KnownLine, Pending
+from .skeleton import Known, KnownLines, Pending
 
 __all__ = ["Engine"]
 
@@ -134,7 +134,7 @@ class _Lane(NamedTuple):
     #: see it (an ``extract``, or an ``observe`` of a plugin's, reads the message itself).
     fill: bool
     #: Whether a line whose key the skeleton passed needs nothing but these functions, as
-    #: (group number, function): ``_Run.through_skeleton`` does it without a ``Message``.
+    #: (group number, function): ``_Run.through_skeletons`` does it without a ``Message``.
     quick: bool
     extracts: tuple[tuple[int, Callable[[bytes, str], Any]], ...]
 
@@ -201,45 +201,49 @@ class _Run:
             for _ in feed(self, name):
                 pass
         else:
-            check, observe, through = self.check, self.observe, self.through_skeleton
+            check, observe = self.check, self.observe
             for message in messages:
+                if type(message) is KnownLines:
+                    self.messages += len(message)
+                    self.through_skeletons(name, message)
+                    continue
                 self.messages += 1
-                if type(message) is KnownLine:
-                    message = through(name, message)
-                    if message is None:
-                        continue
                 check(message)
                 observe(message)
             self.ctx.message = None
         self.file_messages[name] = self.file_messages.get(name, 0) + self.messages - before
 
-    def through_skeleton(self, file: str, line: KnownLine) -> Message | None:
-        """A line read through a known skeleton, done without a ``Message`` when its skeleton
-        answers for every rule under the line's ``Rule.cache_by`` values and the campaign
-        rules take it from the line (``Rule.skeleton_extract``): what ``check`` and
-        ``observe`` would do, at a fraction of the cost. Otherwise the message to check."""
-        known, raw, index, number = line
-        lane = known.lane
-        if lane is None or not lane.quick:
-            return line.message(file)
-        to = raw[known.to].decode()
-        if known.key(to) not in known.passed:
-            return line.message(file)
-        ref = None
-        for group, extract in lane.extracts:
-            try:
-                record = extract(raw, to)
-            except WalintError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                ref = ref or MessageRef(file, index, number)
-                self.record_crash(self.engine._groups[group][0], exc, ref)
-                continue
-            if record is not None:
-                if ref is None:
-                    ref = _new_ref(MessageRef, (file, index, number))
-                self.keep(group, ref, record)
-        return None
+    def through_skeletons(self, file: str, lines: KnownLines) -> None:
+        """Lines read through known skeletons, in order. One whose skeleton answers for
+        every rule under its ``Rule.cache_by`` values, and whose records the campaign rules
+        take from the line (``Rule.skeleton_extract``), is done here without a ``Message``:
+        what ``check`` and ``observe`` would do, at a fraction of the cost. The others are
+        checked as messages."""
+        keep = self.keep
+        for line in lines:
+            known, raw, index, number = line
+            lane = known.lane
+            if lane is not None and lane.quick:
+                to = raw[known.to].decode()
+                if known.key(to) in known.passed:
+                    ref = None
+                    for group, extract in lane.extracts:
+                        try:
+                            record = extract(raw, to)
+                        except WalintError:
+                            raise
+                        except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
+                            ref = ref or MessageRef(file, index, number)
+                            self.record_crash(self.engine._groups[group][0], exc, ref)
+                            continue
+                        if record is not None:
+                            if ref is None:
+                                ref = _new_ref(MessageRef, (file, index, number))
+                            keep(group, ref, record)
+                    continue
+            message = line.message(file)
+            self.check(message)
+            self.observe(message)
 
     def check(self, message: Message) -> None:
         """Run the per-message rules on one message."""

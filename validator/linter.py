@@ -28,7 +28,7 @@ from .per_file import PerFileIgnores
 from .registry import Registry, load_registry
 from .rule import Rule
 from .settings import Settings
-from .skeleton import Skeletons
+from .skeleton import KnownLines, Skeletons
 
 __all__ = ["Validator", "validate"]
 
@@ -197,13 +197,14 @@ def _tracked(paths: list[str], progress: Any, source: Any,
     every = progress.every
 
     def counted(messages: Iterable[Message]) -> Iterator[Message]:
-        count = 0
+        count = told = 0
         for message in messages:
             yield message
-            count += 1
-            if count % every == 0:
-                progress.advance(every)
-        progress.advance(count % every)
+            count += len(message) if type(message) is KnownLines else 1
+            if count - told >= every:
+                progress.advance(count - told)
+                told = count
+        progress.advance(count - told)
 
     for number, path in enumerate(paths, 1):
         name = "<stdin>" if path == "-" else path

@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import KnownLine, shape, shapes
+from .skeleton import KnownLine, KnownLines, shape, shapes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -63,13 +63,13 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
 
 def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
                   registry: Registry | None = None,
-                  skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
+                  skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
     """Stream the messages of one campaign file (``-`` for standard input).
 
     A message larger than ``max_message_bytes`` is counted and reported, never decoded.
     A ``.csv`` file is a CSV campaign (``validator.csv_campaign``): each row is expanded
     into its payload, with ``registry`` deciding header formats and button types. With
-    ``skeletons``, a JSONL line read through a known skeleton comes as a ``KnownLine``
+    ``skeletons``, JSONL lines read through known skeletons come as ``KnownLines``
     (``validator.skeleton``), not decoded, for the engine."""
     if source == STDIN:
         yield from _read_stream(sys.stdin.buffer, "<stdin>", max_message_bytes, skeletons)
@@ -100,7 +100,7 @@ def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_B
 
 
 def _read_stream(stream: IO[bytes], name: str, cap: int,
-                 skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
+                 skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
     peek = getattr(stream, "peek", None)
     if peek is not None and peek(2)[:2] in _UTF16_BOMS:
         # Spreadsheet exports ("Unicode text") are often UTF-16: read them as text once.
@@ -223,18 +223,22 @@ _new_line = tuple.__new__
 
 def _read_jsonl(first_lines: list[bytes | int],
                 rest: Iterable[tuple[list[bytes | int], list[bytes] | None]], name: str,
-                cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLine]:
+                cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
     index = 0
     lineno = 0
     known = skeletons.known if skeletons is not None else {}
     from_bytes = int.from_bytes
     head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines]
+    through = KnownLines()  # lines read through skeletons, yielded before the next message
     for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
         if skeletons is None or line_shapes is None:
             line_shapes = itertools.repeat(None)
         for raw, raw_shape in zip(lines, line_shapes):
             lineno += 1
             if isinstance(raw, int):
+                if through:
+                    yield through
+                    through = KnownLines()
                 yield Message(name, index, lineno, None, problem=_too_big(raw, cap))
                 index += 1
                 continue
@@ -255,10 +259,13 @@ def _read_jsonl(first_lines: list[bytes | int],
                     else:
                         skeleton = None
                     if skeleton is not None:  # no need to decode (see validator.skeleton)
-                        yield _new_line(KnownLine, (skeleton, line, index, lineno))
+                        through.append(_new_line(KnownLine, (skeleton, line, index, lineno)))
                         index += 1
                         continue
                 skeleton = skeletons.pending(line, raw_shape)
+            if through:
+                yield through
+                through = KnownLines()
             try:
                 payload = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -271,6 +278,9 @@ def _read_jsonl(first_lines: list[bytes | int],
             yield Message(name, index, lineno, payload, raw=line, ambiguities=notes,
                           skeleton=skeleton)
             index += 1
+        if through:  # at the end of each block: what is held stays small
+            yield through
+            through = KnownLines()
 
 
 def _decode_slowly(line: bytes) -> tuple[Any, str | None]:

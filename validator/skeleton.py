@@ -56,7 +56,7 @@ from typing import Any, NamedTuple
 
 from .message import Message
 
-__all__ = ["Known", "KnownLine", "Pending", "Skeletons", "shape", "shapes"]
+__all__ = ["Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "shape", "shapes"]
 
 #: UTF-8 lead bytes (of 2- and 3-byte characters) all of whose characters are printable and
 #: not whitespace in Python's Unicode data (``tests/test_skeleton.py`` checks it); a line whose
@@ -118,9 +118,16 @@ def _other_characters(data: bytes) -> bool:
     return not data.isascii() and len(data.translate(None, _OTHER_LEADS)) != len(data)
 
 
+class KnownLines(list):
+    """What the JSONL reader yields for consecutive lines read through known skeletons
+    (``KnownLine`` each), instead of a ``Message`` each: the engine checks most of them
+    without one, in a loop of its own."""
+
+    __slots__ = ()
+
+
 class KnownLine(NamedTuple):
-    """What the loader yields for a line read through a known skeleton, instead of a
-    ``Message``: the engine checks most such lines without one (``message`` makes it)."""
+    """A line read through a known skeleton (``KnownLines``); ``message`` makes it one."""
 
     skeleton: Known
     raw: bytes
