@@ -114,6 +114,17 @@ def test_summary_and_report_are_what_validation_makes():
         Summary(files="many")
 
 
+def test_a_finding_of_the_engine_is_what_model_construct_makes():
+    values = dict(file="a.jsonl", line=3, index=2, rule="WA203", name="template-param-count",
+                  severity=Severity.ERROR, api_error=132000, path="template.components[1]",
+                  message="body expects 3 parameters, got 2", fix=None, fixable=None)
+    made, constructed = Finding.of(**values), Finding.model_construct(**values)
+    assert _state(made) == _state(constructed)
+    assert made.model_dump() == constructed.model_dump() and made == constructed
+    fixed = dict(values, fix="write +4915123456789", fixable="safe")
+    assert _state(Finding.of(**fixed)) == _state(Finding.model_construct(**fixed))
+
+
 def test_settings_are_what_validation_makes():
     for data in ({}, {"offline": True}, {"format": "json", "color": "never", "progress": False}):
         assert _state(_validate(data)) == _state(Settings.model_validate(data))

@@ -429,12 +429,10 @@ class _Run:
             if count == cap:
                 self.capped[key] = len(self.findings)
         fix = problem.fix
-        self.findings.append(Finding.model_construct(
-            file=file, line=line, index=index, rule=rule.code, name=rule.name,
-            severity=severity, api_error=api_error, path=problem.path,
-            message=redact(problem.message),
-            fix=redact(fix.description) if fix is not None else None,
-            fixable=fix.applicability if fix is not None else None))
+        self.findings.append(Finding.of(
+            file, line, index, rule.code, rule.name, severity, api_error, problem.path,
+            redact(problem.message), redact(fix.description) if fix is not None else None,
+            fix.applicability if fix is not None else None))
 
     def note_caps(self) -> None:
         """A message that hit the findings cap says so on its last finding shown."""

@@ -185,11 +185,10 @@ class Fixer:
 
     def _finding(self, rule: Rule, problem: Problem, message: Message) -> Finding:
         api_error = rule.api_error if problem.api_error is DEFAULT else problem.api_error
-        return Finding.model_construct(
-            file=message.file, line=message.line, index=message.index, rule=rule.code,
-            name=rule.name, severity=self.engine.severities[rule.code], api_error=api_error,
-            path=problem.path, message=redact(problem.message),
-            fix=redact(problem.fix.description), fixable=problem.fix.applicability)
+        return Finding.of(message.file, message.line, message.index, rule.code, rule.name,
+                          self.engine.severities[rule.code], api_error, problem.path,
+                          redact(problem.message), redact(problem.fix.description),
+                          problem.fix.applicability)
 
 
 def _with_payload(message: Message, payload: Any) -> Message:
