@@ -136,6 +136,25 @@ class Seen(NamedTuple):
     template: bool
     #: How a duplicate's finding names the message (``describe``).
     what: str
+    #: The ledger's entry for the message as a recipient's first, but for where the message
+    #: is (worked out where the record is made, so that ``Ledger.gather`` only adds that).
+    entry: int
+
+
+def _seen(key: int, digest: int, template: bool, what: str) -> Seen:
+    what_id = _WHAT_IDS.get(what)
+    if what_id is None:
+        what_id = _WHAT_IDS[what] = len(_WHATS)
+        _WHATS.append(what)
+    entry = template << _TEMPLATE_BIT | _COUNT_ONE | digest << _DIGEST_SHIFT | what_id << _WHAT_SHIFT
+    # tuple.__new__ rather than Seen(...): half the cost, paid for every line.
+    return _new_seen(Seen, (key, digest, template, _WHATS[what_id], entry))
+
+
+#: The descriptions of messages (``describe``) met in this process, by number: a chunk's
+#: entries name theirs by number (``_Part.whats``).
+_WHATS: list[str] = []
+_WHAT_IDS: dict[str, int] = {}
 
 
 class _Part(NamedTuple):
@@ -155,14 +174,13 @@ _new_seen = tuple.__new__
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_file_numbers", "_whats", "copies", "entries", "files", "on")
+    __slots__ = ("_file_numbers", "copies", "entries", "files", "on")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
         self.copies: dict[int, int] = {}
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
-        self._whats: dict[str, str] = {}
         #: The rules told of each sighting, by what they want to hear of
         #: (``_LedgerRule.on``): most messages are a recipient's first, which concerns no
         #: duplicate or burst.
@@ -183,7 +201,7 @@ class Ledger:
         key = recipient_key(payload)
         if key is None:
             return None
-        return Seen(key, content_digest(payload), message.kind == "template", self._what(payload))
+        return _seen(key, content_digest(payload), message.kind == "template", describe(payload))
 
     def line_record(self, message: Message) -> Callable[[bytes, str], Seen | None]:
         """``record`` of each line read through ``message``'s skeleton, from the line and its
@@ -196,23 +214,18 @@ class Ledger:
         structure, holders = _content(payload)
         position = {id(holder): number for number, holder in enumerate(skeleton.holders)}
         texts = skeleton.values([position[id(holder)] for holder in holders])
-        what, template = self._what(payload), message.kind == "template"
+        fixed = _seen(0, 0, message.kind == "template", describe(payload))
+        what, template, bits = fixed.what, fixed.template, fixed.entry
 
         def line_record(line: bytes, to: str) -> Seen | None:
             number = read_number(to).e164
             if number is None:
                 return None
             digest = hash((structure, texts(line))) & _DIGEST_MASK
-            # tuple.__new__ rather than Seen(...): half the cost, paid for every line.
-            return _new_seen(Seen, (int(number[1:]), digest, template, what))
+            return _new_seen(Seen, (int(number[1:]), digest, template, what,
+                                    bits | digest << _DIGEST_SHIFT))
 
         return line_record
-
-    def _what(self, payload: dict) -> str:
-        """``describe``, one string object per description: a batch of records pickles
-        each once."""
-        what = describe(payload)
-        return self._whats.setdefault(what, what)
 
     def see(self, ref: MessageRef, record: Seen, ctx: Context) -> Sighting:
         """Count the message at ``ref`` and tell the rules it concerns."""
@@ -235,25 +248,18 @@ class Ledger:
         order across all of them: for them the sightings go as they are, one by one."""
         if self.on["first-template"] or self.on["every"]:
             return records
-        keys = [seen[0] for _, seen in records]
+        # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
+        firsts = {seen[0]: seen[4] | (ref[1] << _LINE_BITS) + ref[2] + 1 for ref, seen in records}
         repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
-        if len(set(keys)) != len(keys):  # someone gets two messages in this chunk
-            repeats = {key: [] for key, count in Counter(keys).items() if count > 1}
-        kinds: dict[tuple[bool, str], int] = {}  # (template, what) → the entry's bits for them
-        whats: list[str] = []
-        firsts = {}
-        for ref, seen in records:
-            key, digest, template, what = seen
-            if key in repeats:
-                repeats[key].append((ref, seen))
-                continue
-            kind = kinds.get((template, what))
-            if kind is None:
-                kind = kinds[template, what] = ((template << _TEMPLATE_BIT) | _COUNT_ONE
-                                                | (len(whats) << _WHAT_SHIFT))
-                whats.append(what)
-            firsts[key] = (ref[1] << _LINE_BITS) + ref[2] + 1 | kind | digest << _DIGEST_SHIFT
-        return _Part(firsts, whats, repeats)
+        if len(firsts) != len(records):  # someone gets two messages in this chunk
+            counts = Counter(seen[0] for _, seen in records)
+            repeats = {key: [] for key, count in counts.items() if count > 1}
+            for ref, seen in records:
+                if seen[0] in repeats:
+                    repeats[seen[0]].append((ref, seen))
+            for key in repeats:
+                del firsts[key]
+        return _Part(firsts, list(_WHATS), repeats)
 
     def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
@@ -269,8 +275,8 @@ class Ledger:
             entry = firsts.pop(key)
             line = entry & _LINE_MASK
             ref = shift.ref(MessageRef(shift.file, entry >> _LINE_BITS & _INDEX_MASK, line - 1))
-            seen = Seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
-                        part.whats[entry >> _WHAT_SHIFT])
+            seen = _seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
+                         part.whats[entry >> _WHAT_SHIFT])
             self.see(ref, seen, ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:
@@ -298,7 +304,7 @@ class Ledger:
                           line - 1 if line else None)
 
     def _count(self, at: MessageRef, record: Seen) -> Sighting:
-        key, digest, template, _ = record
+        key, digest, template = record[:3]
         ref = self._pack(at)
         entry = self.entries.get(key)
         if entry is None:
