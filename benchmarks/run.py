@@ -5,7 +5,7 @@
 
 Prints the machine (CPU model, cores, Python, load average), then for walint and for the
 baseline (``baseline.py``) the wall time and messages/second of each run, the ratio, walint's
-peak memory (the peak of the summed RSS of walint's whole process tree, sampled every 10 ms,
+peak memory (the peak of the summed RSS of walint's whole process tree, sampled every 50 ms,
 and ru_maxrss, the largest single process), the findings walint reported per rule, the
 start-up time of ``walint check`` on a one-message file (median of 10), and whether each
 target of the performance issue is met. Both programs run in the same invocation, on the
@@ -44,14 +44,14 @@ TARGET_STARTUP = 0.25  # seconds, one-message file
 EXPECTED_RULES = {"WA201", "WA203", "WA208", "WA301"}
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-SAMPLE_SECONDS = 0.010
+SAMPLE_SECONDS = 0.050  # memory grows over seconds; sampling more often only takes CPU from walint
 #: Without /proc/<pid>/task/<tid>/children (a kernel option), descendants are found by
 #: scanning /proc for parent ids (about 1 ms): done every this many samples, not every one.
 SCAN_EVERY = 5
 #: With --pss, the proportional set size (shared pages divided among the processes sharing
 #: them) is read from /proc/<pid>/smaps_rollup every this many samples: reading it walks the
-#: process's page tables (about 2 ms for 150 MB), too costly every 10 ms.
-PSS_EVERY = 10
+#: process's page tables (about 2 ms for 150 MB), too costly for every sample.
+PSS_EVERY = 4
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,12 +126,12 @@ def _pss(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants every 10 ms until
+    """Samples the summed RSS of a process and all its descendants every 50 ms until
     stopped; ``peak`` is the largest sum seen, ``processes`` the most processes at once.
 
     RSS counts pages shared between processes (a forked worker's copy-on-write pages) once
     per process, so the sum is an upper bound of the memory the tree really holds; with
-    ``pss``, ``pss_peak`` is the peak of the summed PSS (sampled every 100 ms), which counts
+    ``pss``, ``pss_peak`` is the peak of the summed PSS (sampled every 200 ms), which counts
     each shared page once in all."""
 
     def __init__(self, root: int, pss: bool = False) -> None:
