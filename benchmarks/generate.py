@@ -1,9 +1,11 @@
 """Generate a synthetic template campaign for benchmarks.
 
 A realistic mix: one message per customer, to DISTINCT recipients from 30 countries (valid
-mobile numbers, varied from phonenumbers' example numbers), the templates of the root
-``templates_registry.yaml``, and a few per cent of defects of the kinds walint exists for
-(wrong parameter count, unknown template or language, invalid number, newline in a parameter).
+mobile numbers, varied from phonenumbers' example numbers), each greeted by a first name
+common in that country (``NAMES``: accents, Arabic and Thai script included), the templates
+of the root ``templates_registry.yaml``, and a few per cent of defects of the kinds walint
+exists for (wrong parameter count, unknown template or language, invalid number, newline in a
+parameter).
 Seeded: the same arguments always write the same file.
 
     python benchmarks/generate.py 1000000 /tmp/campaign-1m.jsonl
@@ -61,16 +63,16 @@ def region_numbers(region: str, count: int, rng: random.Random, taken: set[str])
     return numbers
 
 
-def number_pool(size: int, rng: random.Random) -> list[str]:
-    """``size`` distinct valid mobile numbers in E.164, an equal share from each region
-    (in region order; shuffle them for a campaign's order)."""
-    pool: list[str] = []
+def number_pool(size: int, rng: random.Random) -> list[tuple[str, str]]:
+    """``size`` distinct valid mobile numbers in E.164 with their regions, an equal share
+    from each region (in region order; shuffle them for a campaign's order)."""
+    pool: list[tuple[str, str]] = []
     taken: set[str] = set()
     for index, region in enumerate(REGIONS):
         # What is left over, spread over the regions still to come (one that ran out of
         # candidates leaves its share to the next ones).
         share = (size - len(pool)) // (len(REGIONS) - index)
-        pool += region_numbers(region, share, rng, taken)
+        pool += [(number, region) for number in region_numbers(region, share, rng, taken)]
     if len(pool) < size:
         raise SystemExit(f"only {len(pool):,} distinct valid numbers in {len(REGIONS)} regions")
     return pool
@@ -94,34 +96,76 @@ def invalid_number(valid: str, rng: random.Random) -> str:
     return "+44 07911 123456"
 
 
+#: Common first names by the region of the number, as a customer database holds them: Latin
+#: letters with and without accents, and Arabic and Thai script where customers write so.
+#: Drawn with weights 1/rank (a few names are very common, many are rare).
+NAMES = {
+    "US": "James Mary Michael Jennifer David Linda Chris Jessica Daniel Sarah José María Kevin Ashley",
+    "GB": "Oliver Olivia George Amelia Harry Isla Jack Ava Noah Mia Leo Chloé Zoë Siobhán",
+    "DE": "Lukas Mia Leon Emma Jonas Hannah Finn Sophie Elias Lea Jürgen Müller Björn Änne",
+    "FR": "Gabriel Louise Raphaël Jade Léo Ambre Louis Emma Lucas Chloé Hugo Léa Noël Zoé",
+    "ES": "Hugo Lucía Martín Sofía Mateo Martina Daniel María Pablo Julia Álvaro Paula Iñaki Begoña",
+    "IT": "Leonardo Sofia Francesco Aurora Alessandro Giulia Lorenzo Ginevra Mattia Beatrice Niccolò",
+    "NL": "Noah Emma Daan Julia Lucas Mila Sem Tess Finn Zoë Anouk Thijs Jesse Fenna",
+    "BR": "Miguel Helena Arthur Alice Gael Laura Heitor Maria João Valentina Antônio Conceição Luíza",
+    "MX": "Santiago Sofía Mateo Valentina Sebastián Regina Leonardo Camila Emiliano María José Ximena",
+    "AR": "Benjamín Olivia Mateo Emma Bautista Martina Felipe Mía Joaquín Catalina Tomás Valentín",
+    "IN": "Aarav Saanvi Vihaan Ananya Aditya Diya Arjun Priya Rohan Kavya Ishaan Riya Sai Neha",
+    "ID": "Muhammad Siti Putra Putri Budi Dewi Agus Sri Rizky Nur Andi Ayu Dian Eko",
+    "PH": "Jose Maria Juan Angel John Mary Mark Princess Christian Joy Ramón Niño",
+    "NG": "Chinedu Ngozi Emeka Aisha Oluwaseun Funmilayo Ibrahim Chioma Tunde Amina Uchenna Bola",
+    "ZA": "Thabo Lerato Sipho Nomvula Bongani Zanele Johan Annelie Themba Palesesa Pieter Naledi",
+    "KE": "Brian Mercy Kevin Faith Dennis Grace Collins Sharon Otieno Wanjiru Kamau Achieng",
+    "EG": "Mohamed Fatma Ahmed Mariam Mahmoud Nour Omar Salma محمد فاطمة أحمد مريم",
+    "SA": "Abdullah Noura Mohammed Sara Fahad Reem Khalid Lama عبدالله نورة محمد سارة",
+    "AE": "Mohammed Fatima Ahmed Aisha Hamdan Maryam Rashid Shamma محمد فاطمة حمدان مريم",
+    "TR": "Yusuf Zeynep Eymen Elif Ömer Defne Mustafa Azra Çağla Gökhan Şule İrem Ayşe",
+    "PK": "Muhammad Fatima Ali Ayesha Hassan Zainab Ahmed Maryam Bilal Hira Usman Sana",
+    "BD": "Mohammad Fatema Rahim Nusrat Karim Sumaiya Hasan Tasnim Rafiq Jannat Sabbir",
+    "VN": "Nguyễn Trần Minh Anh Huy Linh Đức Thảo Phương Quân Hà Tuấn Ngọc",
+    "TH": "Somchai Malee Anan Siriporn Niran Kanya สมชาย มาลี อนันต์ ศิริพร",
+    "MY": "Muhammad Nur Ahmad Siti Wei Mei Arjun Priya Aiman Aisyah Hafiz Farah",
+    "SG": "Ethan Chloe Lucas Emma Wei Jie Hui Min Aiden Sophia Ravi Nurul",
+    "AU": "Oliver Charlotte Noah Amelia Jack Isla William Olivia Leo Mia Henry Zoë",
+    "CA": "Liam Olivia Noah Emma William Charlotte Benjamin Chloé Félix Léa Étienne Zoé",
+    "CO": "Santiago Salomé Matías Mariana Samuel Valeria Emiliano Isabella Jerónimo Luciana Sebastián",
+    "PE": "Thiago Valentina Mateo Camila Santiago Luciana Sebastián Ximena Gael Ángel Rosa",
+}
+
+
+def first_name(region: str, rng: random.Random) -> str:
+    names = NAMES[region].split()
+    return rng.choices(names, weights=[1 / rank for rank in range(1, len(names) + 1)])[0]
+
+
 def text(value: str) -> dict:
     return {"type": "text", "text": value}
 
 
-def order_update(rng: random.Random) -> dict:
+def order_update(rng: random.Random, region: str) -> dict:
     order = f"A-{rng.randrange(100000)}"
     return {"name": "order_update", "language": {"code": "en_US"}, "components": [
         {"type": "header", "parameters": [{"type": "image", "image": {"link": "https://shop.example.com/img/order.jpg"}}]},
-        {"type": "body", "parameters": [text(rng.choice(["Ana", "Jonas", "Lucía", "Wei", "Amara"])), text(order), text("May 3")]},
+        {"type": "body", "parameters": [text(first_name(region, rng)), text(order), text("May 3")]},
         {"type": "button", "sub_type": "url", "index": "0", "parameters": [text(order)]}]}
 
 
-def appointment(rng: random.Random) -> dict:
+def appointment(rng: random.Random, region: str) -> dict:
     return {"name": "appointment_reminder", "language": {"code": "en_US"}, "components": [
         {"type": "body", "parameters": [
-            {"type": "text", "parameter_name": "first_name", "text": rng.choice(["Sam", "Ola", "Kim"])},
+            {"type": "text", "parameter_name": "first_name", "text": first_name(region, rng)},
             {"type": "text", "parameter_name": "date", "text": "June 1"},
             {"type": "text", "parameter_name": "time", "text": f"{rng.randrange(8, 18)}:30"}]}]}
 
 
-def verification(rng: random.Random) -> dict:
+def verification(rng: random.Random, region: str) -> dict:
     code = f"{rng.randrange(10**6):06d}"
     return {"name": "verification_code", "language": {"code": "en_US"}, "components": [
         {"type": "body", "parameters": [text(code)]},
         {"type": "button", "sub_type": "url", "index": "0", "parameters": [text(code)]}]}
 
 
-def hello(rng: random.Random) -> dict:
+def hello(rng: random.Random, region: str) -> dict:
     return {"name": "hello_world", "language": {"code": "en_US"}}
 
 
@@ -150,8 +194,8 @@ def campaign(messages: int, defects: float = 0.03, seed: int = 7) -> Iterator[di
     recipients = number_pool(messages, rng)  # one message per customer
     rng.shuffle(recipients)  # countries interleaved, as in a real audience
     makers = [order_update, order_update, appointment, verification, hello]
-    for to in recipients:
-        template = rng.choice(makers)(rng)
+    for to, region in recipients:
+        template = rng.choice(makers)(rng, region)
         if rng.random() < defects:
             template, to = defect(template, to, rng)
         yield {"messaging_product": "whatsapp", "recipient_type": "individual",

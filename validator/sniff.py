@@ -37,7 +37,6 @@ import io
 import os
 import re
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import IO, Any
@@ -396,6 +395,8 @@ def _refine_zip(base: str, head: bytes, source: _Source) -> Sniffed:
 
 def _zip_central_listing(source: _Source) -> tuple[list[str], bytes] | None:
     """Names and [Content_Types].xml from the central directory: exact, whole files only."""
+    import zipfile  # here, not at import: a check with no Office file to sniff never needs it
+
     try:
         with zipfile.ZipFile(source.zip_target()) as archive:
             infos = archive.infolist()
