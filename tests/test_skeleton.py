@@ -248,3 +248,47 @@ def test_texts_with_escapes_are_read_through_a_skeleton_whose_escapes_stay():
 def test_lines_that_are_not_templates_have_no_skeleton():
     line = b'{"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}'
     assert Skeletons().read(line, shape(line)) is None
+
+
+def test_a_broken_cache_by_only_makes_its_rule_run(tmp_path):
+    """A plugin's template rule cached by the recipient, whose cache_by breaks on some
+    numbers: the rule then simply runs, and reports what it reports without skeletons."""
+    from validator.engine import Engine
+    from validator.loader import read_campaign
+    from validator.registry import load_registry
+    from validator.rule import Problem, Rule
+
+    def flaky(payload, ctx):
+        def value(to):
+            if to.endswith("7"):
+                raise RuntimeError("cannot say")
+            return to[-1]
+        return value
+
+    class Fussy(Rule):
+        """Flags recipients ending in 3 (an example)."""
+
+        code = "XMP301"
+        name = "fussy"
+        message_types = frozenset({"template"})
+        cache_by = flaky
+
+        def check(self, payload, ctx):
+            if payload.get("to", "").endswith("3"):
+                yield Problem("to", "ends in 3")
+
+    lines = [json.dumps({"messaging_product": "whatsapp", "to": f"+4479111234{n:02d}", "type": "template",
+                         "template": {"name": "hello_world", "language": {"code": "en_US"}}})
+             for n in range(40)]
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    registry = load_registry(ROOT / "templates_registry.yaml")
+
+    def findings(skeletons):
+        engine = Engine([Fussy()], registry)
+        report = engine.run([(str(path), read_campaign(str(path), skeletons=skeletons))])
+        return [(f.index, f.message) for f in report.findings]
+
+    expected = [(n, "ends in 3") for n in range(40) if n % 10 == 3]
+    assert findings(None) == expected
+    assert findings(Skeletons()) == expected

@@ -227,7 +227,11 @@ class _Run:
             lane = known.lane
             if lane is not None and lane.quick:
                 to = raw[known.to].decode()
-                if known.key(to) in known.passed:
+                try:
+                    passed = known.key(to) in known.passed
+                except Exception:  # noqa: BLE001 - a broken cache_by: the rules say what is wrong
+                    passed = False
+                if passed:
                     ref = None
                     for group, extract in lane.extracts:
                         try:
@@ -278,15 +282,22 @@ class _Run:
                 known.rerun = frozenset(rule for rule in failed if rule.cacheable)
                 key = known.key = self.engine.key_function(payload, ctx)
                 if key is not None and not any(rule.cache_by is not None for rule in failed):
-                    known.passed.add(key(payload["to"]))
+                    try:
+                        known.passed.add(key(payload["to"]))
+                    except Exception:  # noqa: BLE001 - a broken cache_by: nothing is learnt
+                        known.key = None
 
     def check_known(self, message: Message, skeleton: Known) -> None:
         """A template line read through a known skeleton: only the rules the skeleton does
         not answer for run — the cacheable rules it failed, the rules cached by a value
         under which it has not passed them, the rules that cache nothing."""
         ctx = self.ctx
-        key = skeleton.key
-        value = None if key is None else key(message.payload["to"])
+        key, value = skeleton.key, None
+        if key is not None:
+            try:
+                value = key(message.payload["to"])
+            except Exception:  # noqa: BLE001 - a broken cache_by: its rules run, and learn nothing
+                key = None
         passed = key is not None and value in skeleton.passed
         rules = self.engine.lane(skeleton, message, ctx).rules[passed]
         if not rules:
