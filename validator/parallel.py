@@ -3,12 +3,14 @@
 The file is cut into chunks at line starts. Worker processes — forked, so they start with
 the configured engine, registry and rules — read their chunks and run everything that looks
 at one message: the per-message rules, and the ``extract`` half of each campaign and network
-rule (``validator.rule.Rule.extract``). The main process takes the chunks' results in file
-order: it renumbers messages and lines, records each problem through the path a
-single-process run uses (severities, per-file ignores, the findings cap, redaction), and
-hands each record to ``collect``, in input order. So the campaign rules see exactly the
-sequence they would have seen, and the report is the single-process report;
-``tests/test_parallel.py`` compares the two.
+rule (``validator.rule.Rule.extract``), whose records of a chunk each rule ``gather``s into
+what the main process needs (by default the records themselves; one entry per recipient for
+the ledger of recipients). The main process takes the chunks' results in file order: it
+renumbers messages and lines, records each problem through the path a single-process run
+uses (severities, per-file ignores, the findings cap, redaction), and hands each rule what it
+gathered (``Rule.absorb``), chunk after chunk, which records it as ``collect`` would have,
+record after record. So the report is the single-process report; ``tests/test_parallel.py``
+compares the two.
 
 A file is checked in one process when workers would not pay off or cannot be used: a small
 file, standard input, CSV or JSON-document files, a byte-order mark (the file is re-encoded

@@ -212,10 +212,12 @@ class Rule:
     #: Whether the rule needs the template registry; skipped (with a note) when none is loaded.
     needs_registry: ClassVar[bool] = False
     #: Whether the rule's verdict on a template line depends only on the line's skeleton
-    #: (``validator.skeleton``): not on which letters and digits ``to`` and the ``"text"``
-    #: values hold (their length, spacing, punctuation and classes of characters are part of
-    #: the skeleton), nor on ``ctx.message`` beyond its kind and ambiguities. A skeleton that
-    #: passed then skips the rule for later lines. Off unless a rule promises it.
+    #: (``validator.skeleton``): not on which characters of a class ``to`` and the ``"text"``
+    #: values hold — digits, lowercase and uppercase letters (hexadecimal ones apart in a line
+    #: with a ``%``), the letters of one UTF-8 lead byte —, only on their length, spacing,
+    #: punctuation, escapes and classes; nor on ``ctx.message`` beyond its kind and
+    #: ambiguities. A skeleton that passed then skips the rule for later lines; one that
+    #: failed runs it again for each. Off unless a rule promises it.
     cacheable: ClassVar[bool] = False
     #: For a rule that is not ``cacheable`` because its verdict also depends on the recipient:
     #: a function ``(payload, ctx)``, called once per skeleton with the payload of its first
