@@ -7,9 +7,10 @@ past the burst, the first recipient past the limit).
 
 Memory: a campaign may hold a million messages, so nothing here keeps a payload. One
 ``Ledger`` per run, shared by these rules through ``ctx.shared``, holds one integer per
-recipient (its E.164 digits) mapping to one packed integer: where its first message is, how
-many messages it gets, whether it got a template, and a 64-bit digest of its first
-message's content. Digests of further messages are kept only for recipients seen twice.
+recipient (its E.164 digits) mapping to one packed integer: where its first message is,
+whether it got a template, and a 64-bit digest of its first message's content. How many
+messages a recipient gets, and the digests of further messages, are kept only for recipients
+seen twice.
 
 Recipients are compared in E.164 (``+49 151 23456789`` is ``+4915123456789``); a ``to``
 that is not a valid number (WA301) or a group is not counted.
@@ -53,18 +54,19 @@ __all__ = [
 #: Keys that address or tag a send but are not what the person receives.
 _ENVELOPE = frozenset({"to", "recipient", "recipient_type", "messaging_product",
                        "biz_opaque_callback_data"})
-_LINE_BITS = _INDEX_BITS = 40
-_FILE_BITS = 24
+# An entry: where the recipient's first message is — the file's number, the message's index
+# and line + 1 (none: 0) —, whether a template went to the recipient, and the first message's
+# digest. 149 bits: a Python int of five 30-bit digits, 48 bytes, for every recipient (a file
+# of four billion lines, a million files: far past any campaign; ``_pack`` refuses more).
+_LINE_BITS = _INDEX_BITS = 32
+_FILE_BITS = 20
 _REF_BITS = _LINE_BITS + _INDEX_BITS + _FILE_BITS
 _REF_MASK = (1 << _REF_BITS) - 1
 _TEMPLATE_BIT = _REF_BITS
-_COUNT_SHIFT = _REF_BITS + 1
-_COUNT_MASK = (1 << 32) - 1
-_DIGEST_SHIFT = _COUNT_SHIFT + 32
+_DIGEST_SHIFT = _REF_BITS + 1
 _DIGEST_MASK = (1 << 64) - 1
 _LINE_MASK = (1 << _LINE_BITS) - 1
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
-_COUNT_ONE = 1 << _COUNT_SHIFT
 #: A chunk's entry (``Ledger.gather``) also says how its message is described, by number.
 _WHAT_SHIFT = _DIGEST_SHIFT + 64
 _ENTRY_MASK = (1 << _WHAT_SHIFT) - 1
@@ -146,7 +148,7 @@ def _seen(key: int, digest: int, template: bool, what: str) -> Seen:
     if what_id is None:
         what_id = _WHAT_IDS[what] = len(_WHATS)
         _WHATS.append(what)
-    entry = template << _TEMPLATE_BIT | _COUNT_ONE | digest << _DIGEST_SHIFT | what_id << _WHAT_SHIFT
+    entry = template << _TEMPLATE_BIT | digest << _DIGEST_SHIFT | what_id << _WHAT_SHIFT
     # tuple.__new__ rather than Seen(...): half the cost, paid for every line.
     return _new_seen(Seen, (key, digest, template, _WHATS[what_id], entry))
 
@@ -174,10 +176,12 @@ _new_seen = tuple.__new__
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_file_numbers", "copies", "entries", "files", "on")
+    __slots__ = ("_file_numbers", "copies", "counts", "entries", "files", "on")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
+        #: Messages to each recipient seen more than once.
+        self.counts: dict[int, int] = {}
         self.copies: dict[int, int] = {}
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
@@ -295,6 +299,9 @@ class Ledger:
     def _pack(self, ref: MessageRef) -> int:
         number = self._file_number(ref.file)
         line = 0 if ref.line is None else ref.line + 1
+        if number >> _FILE_BITS or ref.index >> _INDEX_BITS or line >> _LINE_BITS:
+            raise OverflowError(f"{ref.file}:{ref.line}: beyond what the ledger of recipients "
+                                "holds (a million files, four billion lines a file)")
         return (number << (_LINE_BITS + _INDEX_BITS)) | (ref.index << _LINE_BITS) | line
 
     def ref(self, packed: int) -> MessageRef:
@@ -308,18 +315,17 @@ class Ledger:
         ref = self._pack(at)
         entry = self.entries.get(key)
         if entry is None:
-            self.entries[key] = (ref | (template << _TEMPLATE_BIT) | (1 << _COUNT_SHIFT)
-                                 | (digest << _DIGEST_SHIFT))
+            self.entries[key] = ref | (template << _TEMPLATE_BIT) | (digest << _DIGEST_SHIFT)
             return Sighting(key, 1, None, None, template)
         first = entry & _REF_MASK
         had_template = bool(entry >> _TEMPLATE_BIT & 1)
-        count = min((entry >> _COUNT_SHIFT & _COUNT_MASK) + 1, _COUNT_MASK)
+        count = self.counts[key] = self.counts.get(key, 1) + 1
         first_digest = entry >> _DIGEST_SHIFT
         if count == 2:
             self.copies[(key << 64) | first_digest] = first
         copy = self.copies.setdefault((key << 64) | digest, ref)
-        self.entries[key] = (first | ((had_template or template) << _TEMPLATE_BIT)
-                             | (count << _COUNT_SHIFT) | (first_digest << _DIGEST_SHIFT))
+        if template and not had_template:
+            self.entries[key] = entry | (1 << _TEMPLATE_BIT)
         return Sighting(key, count, self.ref(first), self.ref(copy) if copy != ref else None,
                         template and not had_template)
 

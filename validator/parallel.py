@@ -184,15 +184,37 @@ def _check(task: tuple[str, str, int, int, bool]) -> ChunkResult:
         _SKELETONS = Skeletons()  # one per worker, for all its chunks
     engine = _ENGINE
     assert engine is not None, "workers are forked from check_chunked"
+    run = _ChunkRun(engine)
     with open(path, "rb") as stream:
         stream.seek(start)
-        data = stream.read(end - start)
-    run = _ChunkRun(engine)
-    blocks = _line_blocks(io.BytesIO(data), DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons)
-    run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
-                                  _SKELETONS if skeletons else None))
-    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-    return ChunkResult(lines, run.messages, run.problems, run.gather())
+        chunk = _ChunkReader(stream, end - start)
+        blocks = _line_blocks(chunk, DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons)
+        run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
+                                      _SKELETONS if skeletons else None))
+    return ChunkResult(chunk.lines(), run.messages, run.problems, run.gather())
+
+
+class _ChunkReader:
+    """One chunk of a file, read a block at a time as ``_line_blocks`` asks (a worker never
+    holds the whole chunk), counting the lines it hands out."""
+
+    def __init__(self, stream: io.BufferedReader, size: int) -> None:
+        self.stream = stream
+        self.left = size
+        self.newlines = 0
+        self.last = b""
+
+    def read(self, size: int) -> bytes:
+        block = self.stream.read(min(size, self.left))
+        self.left -= len(block)
+        self.newlines += block.count(b"\n")
+        if block:
+            self.last = block[-1:]
+        return block
+
+    def lines(self) -> int:
+        """Lines read: newlines, and a last line without one."""
+        return self.newlines + (1 if self.last not in (b"", b"\n") else 0)
 
 
 class _ChunkRun(_Run):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rules.campaign import Ledger
 from validator import Validator
 from validator.message import Message
+from validator.rule import MessageRef
 from validator.settings import Settings
 
 from ..conftest import RULE_REGISTRY, write_jsonl
@@ -73,6 +74,18 @@ def test_the_ledger_keeps_integers_not_payloads():
     assert all(isinstance(k, int) for k in ledger.copies)
     seen = see(Message("c.jsonl", 3, 9, dict(payload, text={"body": "y"})))
     assert (seen.count, seen.first.line, seen.copy_of) == (4, 1, None)
+    # One entry a recipient, of five 30-bit digits (48 bytes): a campaign of a million
+    # recipients holds no more than that per recipient, the count only for repeats.
+    assert all(value.bit_length() <= 150 for value in ledger.entries.values())
+    assert ledger.counts == {4915123456789: 4}
+
+
+def test_the_ledger_refuses_what_it_cannot_hold():
+    ledger = Ledger()
+    assert ledger.ref(ledger._pack(MessageRef("c.jsonl", 2**32 - 1, 2**32 - 2))) == (
+        "c.jsonl", 2**32 - 1, 2**32 - 2)
+    with pytest.raises(OverflowError, match="c.jsonl"):
+        ledger._pack(MessageRef("c.jsonl", 2**32, 1))
 
 
 json_values = st.recursive(
