@@ -146,17 +146,22 @@ class Seen(NamedTuple):
 def _seen(key: int, digest: int, template: bool, what: str) -> Seen:
     what_id = _WHAT_IDS.get(what)
     if what_id is None:
-        what_id = _WHAT_IDS[what] = len(_WHATS)
-        _WHATS.append(what)
+        what_id = len(_WHATS)
+        if what_id < _WHAT_LIMIT:
+            _WHAT_IDS[what] = what_id
+            _WHATS.append(what)
     entry = template << _TEMPLATE_BIT | digest << _DIGEST_SHIFT | what_id << _WHAT_SHIFT
     # tuple.__new__ rather than Seen(...): half the cost, paid for every line.
-    return _new_seen(Seen, (key, digest, template, _WHATS[what_id], entry))
+    return _new_seen(Seen, (key, digest, template, what, entry))
 
 
 #: The descriptions of messages (``describe``) met in this process, by number: a chunk's
-#: entries name theirs by number (``_Part.whats``).
+#: entries name theirs by number (``_Part.whats``). A campaign has a few (one per template
+#: and language); past ``_WHAT_LIMIT`` (a broken export, a name on every line) chunks send
+#: their records one by one instead.
 _WHATS: list[str] = []
 _WHAT_IDS: dict[str, int] = {}
+_WHAT_LIMIT = 4096
 
 
 class _Part(NamedTuple):
@@ -249,8 +254,9 @@ class Ledger:
     def gather(self, records: list[tuple[MessageRef, Seen]]) -> Any:
         """In a worker: one chunk's sightings as a ``_Part``. The rules told of a recipient's
         first template or of every sighting (the messaging limit) count recipients in input
-        order across all of them: for them the sightings go as they are, one by one."""
-        if self.on["first-template"] or self.on["every"]:
+        order across all of them: for them the sightings go as they are, one by one (and so
+        they do when the descriptions of messages are too many to number)."""
+        if self.on["first-template"] or self.on["every"] or len(_WHATS) >= _WHAT_LIMIT:
             return records
         # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
         firsts = {seen[0]: seen[4] | (ref[1] << _LINE_BITS) + ref[2] + 1 for ref, seen in records}

@@ -123,3 +123,23 @@ def test_a_broken_setting_read_in_a_worker_is_the_same_error(tmp_path, small_chu
             validator.check_files([str(campaign)])
         errors.append(str(caught.value))
     assert errors[0] == errors[1] and "optouts.txt" in errors[0]
+
+
+def test_a_campaign_of_endlessly_varied_messages_is_merged_record_by_record(tmp_path, small_chunks,
+                                                                            monkeypatch):
+    """Past a few thousand descriptions of messages (a name on every line), chunks send
+    their records one by one: the report is still the single-process one."""
+    import rules.campaign
+
+    monkeypatch.setattr(rules.campaign, "_WHAT_LIMIT", len(rules.campaign._WHATS) + 5)
+    lines = []
+    for number in range(2400):
+        to = NUMBERS[number % 3] if number % 4 == 0 else f"+4915{number:09d}"
+        lines.append(json.dumps({"messaging_product": "whatsapp", "to": to, "type": "template",
+                                 "template": {"name": f"promo_{number % 40}", "language": {"code": "en"}}}))
+    campaign = tmp_path / "campaign.jsonl"
+    campaign.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    single, _ = _report(campaign, 1)
+    double, merged = _report(campaign, 2)
+    assert merged > 10 and double == single
+    assert {"WA601", "WA602"} <= {f["rule"] for f in json.loads(single)["findings"]}

@@ -265,7 +265,6 @@ class _Run:
         # for every line read through it) and whether the rules cached by a value passed.
         learning = type(skeleton) is Pending and kind == "template" and not message.ambiguities
         failed: set[Rule] = set()
-        keyed_passed = True
         for rule in self.engine.rules_for(kind):
             try:
                 for problem in rule.check(payload, ctx):
