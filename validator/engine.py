@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from .errors import WalintError
 from .findings import Finding, Report, Severity, Summary
-from .message import MALFORMED, NOT_AN_OBJECT, Message
+from .message import MALFORMED, NOT_AN_OBJECT, Message, _new_ref
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, NO_RECORDS, Context, MessageRef, Problem, Rule, Scope
@@ -169,10 +169,6 @@ def _extract_groups(rules: list[Rule]) -> list[tuple[Rule, tuple[Rule, ...]]]:
         groups.setdefault(type(rule).extract, []).append(rule)
     return [(members[0], (members[0],) if members[0].shared_observe else tuple(members))
             for members in groups.values()]
-
-
-# tuple.__new__ rather than MessageRef(...): half the cost, paid for most lines of a campaign.
-_new_ref = tuple.__new__
 
 
 class _Run:

@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import KnownLine, KnownLines, shape, shapes
+from .skeleton import Known, KnownLine, KnownLines, shape, shapes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -226,9 +226,8 @@ def _read_jsonl(first_lines: list[bytes | int],
                 cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
     index = 0
     lineno = 0
-    known = skeletons.known if skeletons is not None else {}
-    from_bytes = int.from_bytes
-    head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines]
+    read = skeletons.read if skeletons is not None else None
+    head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines] if read else None
     through = KnownLines()  # lines read through skeletons, yielded before the next message
     for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
         if skeletons is None or line_shapes is None:
@@ -247,22 +246,11 @@ def _read_jsonl(first_lines: list[bytes | int],
                 continue
             skeleton = None
             if raw_shape is not None:
-                # Skeletons.read, inline: this is most lines of a template campaign.
-                if line is not raw:
-                    raw_shape = raw_shape.strip()
-                candidates = known.get(raw_shape)
-                if candidates is not None:
-                    value = from_bytes(line, "big")
-                    for skeleton in candidates:
-                        if not (value ^ skeleton.first) & skeleton.mask:
-                            break
-                    else:
-                        skeleton = None
-                    if skeleton is not None:  # no need to decode (see validator.skeleton)
-                        through.append(_new_line(KnownLine, (skeleton, line, index, lineno)))
-                        index += 1
-                        continue
-                skeleton = skeletons.pending(line, raw_shape)
+                skeleton = read(line, raw_shape if line is raw else raw_shape.strip())
+                if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
+                    through.append(_new_line(KnownLine, (skeleton, line, index, lineno)))
+                    index += 1
+                    continue
             if through:
                 yield through
                 through = KnownLines()

@@ -21,6 +21,7 @@ NOT_AN_OBJECT = "<not-an-object>"
 STATUS_UPDATE = "<status-update>"
 
 
+# tuple.__new__ rather than MessageRef(...): half the cost, paid for most messages.
 _new_ref = tuple.__new__
 
 
@@ -58,7 +59,6 @@ class Message:
     @property
     def ref(self) -> MessageRef:
         """A small handle on this message for rules that report after the stream ends."""
-        # tuple.__new__ rather than MessageRef(...): half the cost, paid for every message.
         return _new_ref(MessageRef, (self.file, self.index, self.line))
 
     @property

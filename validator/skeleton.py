@@ -246,18 +246,13 @@ class Skeletons:
 
     def read(self, line: bytes, line_shape: bytes) -> Known | Pending | None:
         """The known skeleton of ``line``, what learning one needs, or None when the line is
-        not a template line. (The JSONL reader does this inline.)"""
+        not a template line."""
         candidates = self.known.get(line_shape)
         if candidates is not None:
             value = int.from_bytes(line, "big")
             for known in candidates:
                 if not (value ^ known.first) & known.mask:
                     return known
-        return self.pending(line, line_shape)
-
-    def pending(self, line: bytes, line_shape: bytes) -> Pending | None:
-        """What learning the skeleton of ``line`` needs, or None when it is not a template
-        line (of a known skeleton or not)."""
         return Pending(self, line_shape) if _TEMPLATE in line else None
 
     def learn(self, pending: Pending, line: bytes, payload: Any) -> Known | None:
