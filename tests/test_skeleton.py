@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from validator.engine import _Run
 from validator.linter import Validator
 from validator.settings import Settings
-from validator.skeleton import _SAFE_LEADS, Known, KnownLine, Pending, Skeletons, shape
+from validator.skeleton import _SAFE_LEADS, Known, KnownLine, Pending, Skeletons, shape, shapes
 
 from .rules.test_rule_cases import CASES, CaseLoader
 
@@ -156,6 +156,20 @@ def test_a_shape_holds_several_skeletons_alike_but_for_their_letters():
     for line in lines:
         book.learn(_read(book, line), line.encode(), orjson.loads(line))
     assert [type(_read(book, line)) for line in lines] == [Known, Known, Pending]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.text(alphabet=st.sampled_from(list("aZ9 %\t{}é€😀\u00a0\u200bجก") + ["\udc80"]),
+                              max_size=20), max_size=12), unfinished=st.booleans())
+def test_the_shapes_of_a_block_are_the_shapes_of_its_lines(lines, unfinished):
+    """One translation of a block, and a line of its own for each line with a "%" or another
+    non-ASCII character (and for none else), gives each line's own shape."""
+    block = "\n".join(lines).encode("utf-8", "surrogatepass")
+    parts = block.split(b"\n")
+    if unfinished:  # the reader leaves out a block's unfinished last line
+        parts.pop()
+    found = shapes(block, parts)
+    assert found[:len(parts)] == [shape(part) for part in parts]
 
 
 TEXTS = st.lists(st.sampled_from(list("aZ9 f%2F0g\t\n{}/:.-_é€😀\"\\") + ["http://", "{{1}}", "     "]),
