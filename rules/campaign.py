@@ -40,7 +40,7 @@ from validator.message import Message
 from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope, Shift
 
 from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
-from .phone import read_number
+from .phone import e164_of
 
 __all__ = [
     "DuplicateMessage",
@@ -54,13 +54,19 @@ __all__ = [
 #: Keys that address or tag a send but are not what the person receives.
 _ENVELOPE = frozenset({"to", "recipient", "recipient_type", "messaging_product",
                        "biz_opaque_callback_data"})
-# An entry: where the recipient's first message is — the file's number, the message's index
-# and line + 1 (none: 0) —, whether a template went to the recipient, and the first message's
-# digest. 149 bits: a Python int of five 30-bit digits, 48 bytes, for every recipient (a file
-# of four billion lines, a million files: far past any campaign; ``_pack`` refuses more).
+# An entry: where the recipient's first message is — the part of the input it is in, the
+# message's index and line + 1 (none: 0) within that part —, whether a template went to the
+# recipient, and the first message's digest. A part is a file checked in this process (its
+# number) or a chunk of a file checked by a worker process (``_CHUNK`` and the run's number
+# of the chunk, ``Shift.chunk``): a chunk's entries are made in the worker and go into the
+# ledger as they are. 149 bits: a Python int of five 30-bit digits, 48 bytes, for every
+# recipient (four billion lines a part, half a million files or chunks: far past any
+# campaign; ``_pack`` refuses more, and a worker then sends its records one by one).
 _LINE_BITS = _INDEX_BITS = 32
-_FILE_BITS = 20
-_REF_BITS = _LINE_BITS + _INDEX_BITS + _FILE_BITS
+_PART_BITS = 20
+_CHUNK = 1 << (_PART_BITS - 1)
+_PART_SHIFT = _LINE_BITS + _INDEX_BITS
+_REF_BITS = _PART_SHIFT + _PART_BITS
 _REF_MASK = (1 << _REF_BITS) - 1
 _TEMPLATE_BIT = _REF_BITS
 _DIGEST_SHIFT = _REF_BITS + 1
@@ -69,7 +75,6 @@ _LINE_MASK = (1 << _LINE_BITS) - 1
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
 #: A chunk's entry (``Ledger.gather``) also says how its message is described, by number.
 _WHAT_SHIFT = _DIGEST_SHIFT + 64
-_ENTRY_MASK = (1 << _WHAT_SHIFT) - 1
 
 
 class Sighting(NamedTuple):
@@ -181,7 +186,7 @@ _new_seen = tuple.__new__
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_file_numbers", "copies", "counts", "entries", "files", "on")
+    __slots__ = ("_chunks", "_file_numbers", "copies", "counts", "entries", "files", "on")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
@@ -190,6 +195,8 @@ class Ledger:
         self.copies: dict[int, int] = {}
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
+        #: Where each chunk absorbed so far starts, by its number.
+        self._chunks: dict[int, Shift] = {}
         #: The rules told of each sighting, by what they want to hear of
         #: (``_LedgerRule.on``): most messages are a recipient's first, which concerns no
         #: duplicate or burst.
@@ -227,11 +234,11 @@ class Ledger:
         what, template, bits = fixed.what, fixed.template, fixed.entry
 
         def line_record(line: bytes, to: str) -> Seen | None:
-            number = read_number(to).e164
+            number = e164_of(to)
             if number is None:
                 return None
             digest = hash((structure, texts(line))) & _DIGEST_MASK
-            return _new_seen(Seen, (int(number[1:]), digest, template, what,
+            return _new_seen(Seen, (int(number), digest, template, what,
                                     bits | digest << _DIGEST_SHIFT))
 
         return line_record
@@ -251,15 +258,18 @@ class Ledger:
         return seen
 
     # -- a chunk at a time (parallel runs: validator.rule.Rule.gather/absorb) ----------------
-    def gather(self, records: list[tuple[MessageRef, Seen]]) -> Any:
+    def gather(self, records: list[tuple[MessageRef, Seen]], chunk: int | None) -> Any:
         """In a worker: one chunk's sightings as a ``_Part``. The rules told of a recipient's
         first template or of every sighting (the messaging limit) count recipients in input
         order across all of them: for them the sightings go as they are, one by one (and so
-        they do when the descriptions of messages are too many to number)."""
-        if self.on["first-template"] or self.on["every"] or len(_WHATS) >= _WHAT_LIMIT:
+        they do when the descriptions of messages are too many to number, or the chunks too
+        many for an entry to name)."""
+        if (self.on["first-template"] or self.on["every"] or len(_WHATS) >= _WHAT_LIMIT
+                or chunk is None or chunk >= _CHUNK):
             return records
+        part = (_CHUNK | chunk) << _PART_SHIFT
         # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
-        firsts = {seen[0]: seen[4] | (ref[1] << _LINE_BITS) + ref[2] + 1 for ref, seen in records}
+        firsts = {seen[0]: seen[4] | part | (ref[1] << _LINE_BITS) + ref[2] + 1 for ref, seen in records}
         repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
         if len(firsts) != len(records):  # someone gets two messages in this chunk
             counts = Counter(seen[0] for _, seen in records)
@@ -274,26 +284,23 @@ class Ledger:
     def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
         have counted them one by one. A recipient new to the ledger and seen once in the chunk
-        concerns no rule yet: its entry goes in as it is, moved to where the chunk starts. The
-        others — seen in an earlier chunk, or again in this one — are counted one by one."""
+        concerns no rule yet: its entry, made in the worker, goes in as it is. The others —
+        seen in an earlier chunk, or again in this one — are counted one by one."""
         if type(part) is list:
             for ref, record in part:
                 self.see(shift.ref(ref), record, ctx)
             return
+        self._chunks[shift.chunk] = shift
         firsts = part.firsts
         for key in firsts.keys() & self.entries.keys():
             entry = firsts.pop(key)
-            line = entry & _LINE_MASK
-            ref = shift.ref(MessageRef(shift.file, entry >> _LINE_BITS & _INDEX_MASK, line - 1))
             seen = _seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
                          part.whats[entry >> _WHAT_SHIFT])
-            self.see(ref, seen, ctx)
+            self.see(self.ref(entry & _REF_MASK), seen, ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:
                 self.see(shift.ref(ref), seen, ctx)
-        offset = (self._file_number(shift.file) << (_LINE_BITS + _INDEX_BITS)) + (
-            shift.index << _LINE_BITS) + shift.line
-        self.entries.update({key: (entry & _ENTRY_MASK) + offset for key, entry in firsts.items()})
+        self.entries.update(firsts)
 
     def _file_number(self, file: str) -> int:
         number = self._file_numbers.get(file)
@@ -305,16 +312,19 @@ class Ledger:
     def _pack(self, ref: MessageRef) -> int:
         number = self._file_number(ref.file)
         line = 0 if ref.line is None else ref.line + 1
-        if number >> _FILE_BITS or ref.index >> _INDEX_BITS or line >> _LINE_BITS:
+        if number >= _CHUNK or ref.index >> _INDEX_BITS or line >> _LINE_BITS:
             raise OverflowError(f"{ref.file}:{ref.line}: beyond what the ledger of recipients "
-                                "holds (a million files, four billion lines a file)")
-        return (number << (_LINE_BITS + _INDEX_BITS)) | (ref.index << _LINE_BITS) | line
+                                "holds (half a million files, four billion lines a file)")
+        return (number << _PART_SHIFT) | (ref.index << _LINE_BITS) | line
 
     def ref(self, packed: int) -> MessageRef:
         line = packed & _LINE_MASK
         index = (packed >> _LINE_BITS) & _INDEX_MASK
-        return MessageRef(self.files[packed >> (_LINE_BITS + _INDEX_BITS)], index,
-                          line - 1 if line else None)
+        part = packed >> _PART_SHIFT
+        if part & _CHUNK:
+            start = self._chunks[part ^ _CHUNK]
+            return MessageRef(start.file, start.index + index, start.line + line - 1 if line else None)
+        return MessageRef(self.files[part], index, line - 1 if line else None)
 
     def _count(self, at: MessageRef, record: Seen) -> Sighting:
         key, digest, template = record[:3]
@@ -326,7 +336,7 @@ class Ledger:
         first = entry & _REF_MASK
         had_template = bool(entry >> _TEMPLATE_BIT & 1)
         count = self.counts[key] = self.counts.get(key, 1) + 1
-        first_digest = entry >> _DIGEST_SHIFT
+        first_digest = entry >> _DIGEST_SHIFT & _DIGEST_MASK
         if count == 2:
             self.copies[(key << 64) | first_digest] = first
         copy = self.copies.setdefault((key << 64) | digest, ref)
@@ -378,7 +388,7 @@ class _LedgerRule(Rule):
         Ledger.of(ctx).see(ref, record, ctx)
 
     def gather(self, records, ctx):
-        return Ledger.of(ctx).gather(records)
+        return Ledger.of(ctx).gather(records, ctx.chunk)
 
     def absorb(self, gathered, shift, ctx):
         Ledger.of(ctx).absorb(gathered, shift, ctx)

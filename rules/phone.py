@@ -35,7 +35,7 @@ from phonenumbers import (
 )
 from phonenumbers.phonemetadata import PhoneMetadata
 
-__all__ = ["NumberReading", "read_number"]
+__all__ = ["NumberReading", "e164_of", "read_number"]
 
 _SEPARATORS = frozenset(" -().")
 _REASONS = {
@@ -102,6 +102,29 @@ def read_number(text: str) -> NumberReading:
     return reading
 
 
+def e164_of(text: str) -> str | None:
+    """``read_number(text).e164``, for checks that need no more of the reading: a text that is
+    ``+`` and digits, valid as written, is its own E.164 form after one regex match, with no
+    reading made. The rules of a line read through a skeleton ask it of the same ``to``
+    object one after another: that object's answer is kept (by identity, cheaper than
+    comparing). Anything else is ``read_number``'s."""
+    global _LATEST_E164
+    latest = _LATEST_E164
+    if latest[0] is text:
+        return latest[1]
+    try:
+        match = _FAST_TESTS[text[:4]][len(text)](text)
+    except (KeyError, IndexError):
+        match = _first_match(text)
+    number = text if match is not None else read_number(text).e164
+    _LATEST_E164 = (text, number)
+    return number
+
+
+# The text last asked of e164_of and its answer, replaced as one object (see _LATEST).
+_LATEST_E164: tuple[object, str | None] = (object(), None)
+
+
 # The latest reading, whose text says what it is the reading of: one object, so that it is
 # replaced at once (a text and a reading kept apart could be seen mismatched by a thread). More
 # than one is not worth its cost: the rules of a message read its number one after another.
@@ -127,8 +150,9 @@ def _read_cached(text: str) -> NumberReading:
 
 
 def _cache_clear() -> None:
-    global _LATEST
+    global _LATEST, _LATEST_E164
     _LATEST = _NOTHING
+    _LATEST_E164 = (object(), None)
     _read_cached.cache_clear()
 
 

@@ -42,7 +42,7 @@ from validator.fix import Fix
 from validator.rule import Problem, Rule
 
 from .dialing import api_reading, pretty, sender_calling_code
-from .phone import read_number
+from .phone import e164_of, read_number
 
 _TO = ("to",)
 
@@ -74,7 +74,7 @@ def recipient_validity(payload: dict, ctx) -> Callable[[str], bool] | None:
 
 
 def _valid(to: str) -> bool:
-    return read_number(to).e164 is not None
+    return e164_of(to) is not None
 
 
 class RecipientInvalid(Rule):

@@ -63,7 +63,7 @@ def _report(path: Path, jobs: int, **settings) -> tuple[str, int]:
     original = parallel._merge
 
     def counting(*args):
-        merges.append(args[3])
+        merges.append(args[2])
         original(*args)
 
     parallel._merge = counting
@@ -98,6 +98,22 @@ def test_parallel_report_is_the_single_process_report(tmp_path, small_chunks, se
     assert double == single
     summary = json.loads(single)["summary"]
     assert summary["messages"] == 1501 and 0 < summary["failed"] < 1501
+
+
+def test_several_files_checked_in_chunks_are_one_campaign(tmp_path, small_chunks):
+    """Recipients repeated across files, each file checked in chunks: each chunk's ledger
+    entries name their chunk by its number in the run, unique over the files."""
+    first = _campaign(tmp_path / "first.jsonl", messages=700, seed=5)
+    second = _campaign(tmp_path / "second.jsonl", messages=700, seed=6)
+    reports = []
+    for jobs in (1, 2):
+        validator = Validator(str(REGISTRY), plugins=False, settings=Settings.build(offline=True, jobs=jobs))
+        validator.parallel_min_bytes = 0
+        reports.append(_json(validator.check_files([str(first), str(second)])))
+    assert reports[0] == reports[1]
+    findings = json.loads(reports[0])["findings"]
+    assert any(f["rule"] == "WA601" and f["file"].endswith("second.jsonl") and "first.jsonl" in f["message"]
+               for f in findings)
 
 
 def test_messaging_limit_and_findings_cap_across_chunks(tmp_path, small_chunks):

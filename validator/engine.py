@@ -179,6 +179,8 @@ class _Run:
         self.ctx = Context(engine.registry, offline=engine.offline, settings=engine.settings)
         self.files = 0
         self.messages = 0
+        #: Chunks handed to worker processes so far (``validator.parallel``): their numbers.
+        self.chunks = 0
         self.file_order: dict[str, int] = {}
         self.file_messages: dict[str, int] = {}
         self.failed: set[tuple[str, int]] = set()

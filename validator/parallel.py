@@ -70,14 +70,17 @@ class Chunked(NamedTuple):
         """Check the file in worker processes, merging into ``run`` in file order; yields
         the number of messages of each chunk as it is merged."""
         global _ENGINE
-        tasks = [(self.path, name, start, end, self.skeletons) for start, end in self.chunks]
+        first = run.chunks
+        run.chunks += len(self.chunks)
+        tasks = [(self.path, name, start, end, self.skeletons, first + number)
+                 for number, (start, end) in enumerate(self.chunks)]
         _ENGINE = run.engine
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(min(self.jobs, len(tasks)), initializer=gc.freeze) as pool:
                 base_index = base_line = 0
-                for result in pool.imap(_check_chunk, tasks):
-                    _merge(run, name, result, base_index, base_line)
+                for chunk, result in enumerate(pool.imap(_check_chunk, tasks), first):
+                    _merge(run, result, Shift(name, base_index, base_line, chunk))
                     base_index += result.messages
                     base_line += result.lines
                     yield result.messages
@@ -141,13 +144,12 @@ class ChunkResult(NamedTuple):
     gathered: list[tuple[Any, ...]]
 
 
-def _merge(run: _Run, name: str, result: ChunkResult, base_index: int, base_line: int) -> None:
+def _merge(run: _Run, result: ChunkResult, shift: Shift) -> None:
     rules = run.engine.rules
     for index, line, position, problem, severity in result.problems:
         ref = None if index is None else MessageRef(
-            name, base_index + index, None if line is None else base_line + line)
+            shift.file, shift.index + index, None if line is None else shift.line + line)
         run.record(rules[position], problem, ref, severity)
-    shift = Shift(name, base_index, base_line)
     for (_, collectors), gathered in zip(run.engine._groups, result.gathered):
         for rule, part in zip(collectors, gathered):
             if part is None:
@@ -161,7 +163,7 @@ def _merge(run: _Run, name: str, result: ChunkResult, base_index: int, base_line
     run.messages += result.messages
 
 
-def _check_chunk(task: tuple[str, str, int, int, bool]) -> ChunkResult:
+def _check_chunk(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
     """In a worker: read and check one chunk.
 
     The cyclic garbage collector is paused for the chunk: its records (a few objects per
@@ -177,14 +179,15 @@ def _check_chunk(task: tuple[str, str, int, int, bool]) -> ChunkResult:
             gc.enable()
 
 
-def _check(task: tuple[str, str, int, int, bool]) -> ChunkResult:
+def _check(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
     global _SKELETONS
-    path, name, start, end, skeletons = task
+    path, name, start, end, skeletons, number = task
     if skeletons and _SKELETONS is None:
         _SKELETONS = Skeletons()  # one per worker, for all its chunks
     engine = _ENGINE
     assert engine is not None, "workers are forked from check_chunked"
     run = _ChunkRun(engine)
+    run.ctx.chunk = number
     with open(path, "rb") as stream:
         stream.seek(start)
         chunk = _ChunkReader(stream, end - start)

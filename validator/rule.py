@@ -104,11 +104,14 @@ class MessageRef(NamedTuple):
 
 
 class Shift(NamedTuple):
-    """Where a chunk of a file starts (``Rule.absorb``): the messages and lines before it."""
+    """Where a chunk of a file starts (``Rule.absorb``): the messages and lines before it,
+    and the run's number for the chunk, which the worker that checked it knew as
+    ``Context.chunk``."""
 
     file: str
     index: int
     line: int
+    chunk: int = 0
 
     def ref(self, local: MessageRef) -> MessageRef:
         """The file's ref of a message whose ref was counted within the chunk."""
@@ -173,9 +176,12 @@ class Context:
 
     ``shared`` is scratch space for one run, empty at its start: campaign rules that need the
     same index of the batch (one entry per recipient, say) keep it there once, under a key
-    their module owns, instead of each holding a copy."""
+    their module owns, instead of each holding a copy.
 
-    __slots__ = ("message", "offline", "registry", "settings", "shared")
+    ``chunk`` is, in a worker process, the run's number of the chunk being checked (the main
+    process's ``Shift.chunk`` of it); None elsewhere."""
+
+    __slots__ = ("chunk", "message", "offline", "registry", "settings", "shared")
 
     def __init__(self, registry: Registry | None = None, *, offline: bool = True,
                  settings: Any = None) -> None:
@@ -184,6 +190,7 @@ class Context:
         self.settings = settings
         self.message: Message | None = None
         self.shared: dict[str, Any] = {}
+        self.chunk: int | None = None
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A run setting by field name (``suppression_list``), from a ``Settings`` object or,
