@@ -197,6 +197,15 @@ class Report(BaseModel):
         else:
             super().__init__(**data)
 
+    def dump(self) -> dict[str, Any]:
+        """Exactly ``model_dump()``, made faster: a finding's fields are read as they are
+        (pydantic would call the finding's serializer once for each, a tenth of a second
+        for a campaign's 30,000 findings)."""
+        if type(self) is not Report:
+            return self.model_dump()
+        return {"summary": self.summary.model_dump(),
+                "findings": [_dumped(finding) for finding in self.findings]}
+
     @property
     def ok(self) -> bool:
         """True when nothing would fail at the API (warnings allowed)."""
@@ -214,6 +223,19 @@ class Report(BaseModel):
             and f.index is not None
             and (file is None or f.file == file)
         }
+
+
+_NO_FIX = frozenset({"fix", "fixable"})
+
+
+def _dumped(finding: Finding) -> dict[str, Any]:
+    """``finding.model_dump()`` of a finding whose fields hold the declared types."""
+    if type(finding) is not Finding:
+        return finding.model_dump()
+    values = finding.__dict__
+    if values.get("fix") is None:
+        return {name: value for name, value in values.items() if name not in _NO_FIX}
+    return dict(values)
 
 
 def _plain_report(data: dict[str, Any]) -> bool:

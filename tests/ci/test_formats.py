@@ -64,3 +64,41 @@ def test_output_file(tmp_path):
     bad = walint("check", "--registry", str(REGISTRY), "-o", str(tmp_path / "no" / "x"), "c.jsonl",
                  cwd=tmp_path)
     assert bad.returncode == 2 and b"cannot write the report" in bad.stderr
+
+
+def test_the_json_report_is_what_pydantic_writes():
+    """The JSON reporter writes the report with orjson: the same text, byte for byte, as
+    ``model_dump_json(indent=2)``, with and without fixes and with non-ASCII text."""
+    import io
+
+    from validator.findings import Finding, Report, Severity, Summary
+    from validator.reporters.json import JsonReporter
+
+    def finding(message: str, **extra) -> Finding:
+        return Finding.of("c.jsonl", 3, 2, "WA208", "newline-in-parameter", Severity.ERROR, 132018,
+                          "template.components[1].parameters[0].text", message, **extra)
+
+    plain = [finding("«Bo\nB» — ünïcode 😀"), finding("x", fix="replace the newline", fixable="safe"),
+             Finding.model_construct(file="d.jsonl", line=None, index=None, rule="WA601", name="n",
+                                     severity=Severity.WARNING, api_error=None, path="", message="m")]
+    for findings in (plain, []):
+        report = Report(summary=Summary(files=1, messages=3, passed=1, failed=2, errors=2),
+                        findings=findings)
+        stream = io.StringIO()
+        JsonReporter(stream).write(report)
+        assert stream.getvalue() == report.model_dump_json(indent=2) + "\n"
+        assert report.dump() == report.model_dump()
+
+
+def test_a_jsonl_line_is_what_pydantic_writes_of_the_finding():
+    import io
+
+    from validator.findings import Finding, Report, Severity, Summary
+    from validator.reporters.jsonl import JsonlReporter
+
+    findings = [Finding.of("c.jsonl", 3, 2, "WA208", "newline-in-parameter", Severity.ERROR, 132018,
+                           "template.name", "«Bo\nB» 😀", fix=fix, fixable=fixable)
+                for fix, fixable in ((None, None), ("replace it", "unsafe"))]
+    stream = io.StringIO()
+    JsonlReporter(stream).write(Report(summary=Summary(), findings=findings))
+    assert stream.getvalue().splitlines() == [finding.model_dump_json() for finding in findings]

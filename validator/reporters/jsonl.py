@@ -6,6 +6,8 @@ prints nothing. Streams well into ``jq``, log shippers and ``grep``.
 
 from __future__ import annotations
 
+import orjson
+
 from ..findings import Report
 from .base import Reporter
 
@@ -13,6 +15,9 @@ from .base import Reporter
 class JsonlReporter(Reporter):
     def write(self, report: Report) -> None:
         write = self.stream.write
-        for finding in report.findings:
-            write(finding.model_dump_json())
+        for finding, values in zip(report.findings, report.dump()["findings"]):
+            try:  # as the JSON reporter: orjson, or pydantic for a value orjson does not know
+                write(orjson.dumps(values).decode())
+            except TypeError:
+                write(finding.model_dump_json())
             write("\n")
