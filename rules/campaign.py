@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple
 
@@ -37,7 +36,7 @@ from pydantic import Field
 
 from validator.findings import Severity
 from validator.message import Message
-from validator.rule import Context, MessageRef, Problem, Rule, RuleOptions, Scope, Shift
+from validator.rule import Context, Gathering, MessageRef, Problem, Rule, RuleOptions, Scope, Shift
 
 from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
 from .phone import e164_of
@@ -73,7 +72,7 @@ _DIGEST_SHIFT = _REF_BITS + 1
 _DIGEST_MASK = (1 << 64) - 1
 _LINE_MASK = (1 << _LINE_BITS) - 1
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
-#: A chunk's entry (``Ledger.gather``) also says how its message is described, by number.
+#: A chunk's entry (``_Sightings``) also says how its message is described, by number.
 _WHAT_SHIFT = _DIGEST_SHIFT + 64
 
 
@@ -144,7 +143,7 @@ class Seen(NamedTuple):
     #: How a duplicate's finding names the message (``describe``).
     what: str
     #: The ledger's entry for the message as a recipient's first, but for where the message
-    #: is (worked out where the record is made, so that ``Ledger.gather`` only adds that).
+    #: is (worked out where the record is made, so that a chunk's ``_Sightings`` only adds that).
     entry: int
 
 
@@ -162,22 +161,71 @@ def _seen(key: int, digest: int, template: bool, what: str) -> Seen:
 
 #: The descriptions of messages (``describe``) met in this process, by number: a chunk's
 #: entries name theirs by number (``_Part.whats``). A campaign has a few (one per template
-#: and language); past ``_WHAT_LIMIT`` (a broken export, a name on every line) chunks send
-#: their records one by one instead.
+#: and language); past ``_WHAT_LIMIT`` (a broken export, a name on every line) the others
+#: are numbered ``_WHAT_LIMIT`` and a chunk sends them by recipient (``_Part.unnamed``).
 _WHATS: list[str] = []
 _WHAT_IDS: dict[str, int] = {}
 _WHAT_LIMIT = 4096
 
 
 class _Part(NamedTuple):
-    """One chunk's sightings (``Ledger.gather``), refs counted within the chunk."""
+    """One chunk's sightings (``_Sightings``), refs counted within the chunk."""
 
-    #: Recipients seen once in the chunk: the ledger's entry for them (file 0), and the
-    #: number of the message's description in ``whats``.
+    #: Recipients seen once in the chunk: the ledger's entry for them (naming the chunk),
+    #: with the number of the message's description in ``whats``.
     firsts: dict[int, int]
     whats: list[str]
     #: Recipients seen more than once in the chunk: each sighting, in input order.
     repeats: dict[int, list[tuple[MessageRef, Seen]]]
+    #: The description of each recipient's first message that has no number.
+    unnamed: dict[int, str]
+
+
+class _Sightings(Gathering):
+    """A chunk's sightings as they are made, in a worker: the ledger's entry of each
+    recipient seen once, each sighting of those seen again (``_Part``)."""
+
+    __slots__ = ("firsts", "part", "repeats", "unnamed", "unnamed_from")
+
+    def __init__(self, chunk: int) -> None:
+        super().__init__()
+        self.part = (_CHUNK | chunk) << _PART_SHIFT
+        self.firsts: dict[int, int] = {}
+        self.repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
+        self.unnamed: dict[int, str] = {}
+        self.unnamed_from = _WHAT_LIMIT << _WHAT_SHIFT
+
+    def add(self, ref: MessageRef, seen: Seen) -> None:
+        # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
+        entry = seen[4] | self.part | (ref[1] << _LINE_BITS) + ref[2] + 1
+        if self.firsts.setdefault(seen[0], entry) is not entry:
+            self._again(ref, seen)
+        elif entry >= self.unnamed_from:
+            self.unnamed[seen[0]] = seen[3]
+
+    def _again(self, ref: MessageRef, seen: Seen) -> None:
+        """A recipient seen before in the chunk: its sightings are kept, the first's
+        worked out from its entry."""
+        key = seen[0]
+        sightings = self.repeats.get(key)
+        if sightings is None:
+            entry = self.firsts[key]
+            first = MessageRef(ref.file, entry >> _LINE_BITS & _INDEX_MASK, (entry & _LINE_MASK) - 1)
+            sightings = self.repeats[key] = [(first, _first_seen(key, entry, _WHATS, self.unnamed))]
+        sightings.append((ref, seen))
+
+    def result(self) -> _Part:
+        for key in self.repeats:
+            del self.firsts[key]
+            self.unnamed.pop(key, None)
+        return _Part(self.firsts, list(_WHATS), self.repeats, self.unnamed)
+
+
+def _first_seen(key: int, entry: int, whats: list[str], unnamed: dict[int, str]) -> Seen:
+    """The record of a recipient's first sighting, from its entry."""
+    what_id = entry >> _WHAT_SHIFT
+    return _seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
+                 whats[what_id] if what_id < len(whats) else unnamed[key])
 
 
 _new_seen = tuple.__new__
@@ -257,29 +305,16 @@ class Ledger:
             rule.saw(ref, record, seen, ctx)
         return seen
 
-    # -- a chunk at a time (parallel runs: validator.rule.Rule.gather/absorb) ----------------
-    def gather(self, records: list[tuple[MessageRef, Seen]], chunk: int | None) -> Any:
-        """In a worker: one chunk's sightings as a ``_Part``. The rules told of a recipient's
-        first template or of every sighting (the messaging limit) count recipients in input
-        order across all of them: for them the sightings go as they are, one by one (and so
-        they do when the descriptions of messages are too many to number, or the chunks too
-        many for an entry to name)."""
-        if (self.on["first-template"] or self.on["every"] or len(_WHATS) >= _WHAT_LIMIT
-                or chunk is None or chunk >= _CHUNK):
-            return records
-        part = (_CHUNK | chunk) << _PART_SHIFT
-        # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
-        firsts = {seen[0]: seen[4] | part | (ref[1] << _LINE_BITS) + ref[2] + 1 for ref, seen in records}
-        repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
-        if len(firsts) != len(records):  # someone gets two messages in this chunk
-            counts = Counter(seen[0] for _, seen in records)
-            repeats = {key: [] for key, count in counts.items() if count > 1}
-            for ref, seen in records:
-                if seen[0] in repeats:
-                    repeats[seen[0]].append((ref, seen))
-            for key in repeats:
-                del firsts[key]
-        return _Part(firsts, list(_WHATS), repeats)
+    # -- a chunk at a time (parallel runs: validator.rule.Rule.gathering/absorb) -------------
+    def gathering(self, chunk: int | None) -> Gathering:
+        """In a worker, at a chunk's start: what takes the chunk's sightings (``_Sightings``).
+        The rules told of a recipient's first template or of every sighting (the messaging
+        limit) count recipients in input order across all of them: for them the sightings go
+        as they are, one by one (and so they do when the chunks are too many for an entry
+        to name)."""
+        if self.on["first-template"] or self.on["every"] or chunk is None or chunk >= _CHUNK:
+            return Gathering()
+        return _Sightings(chunk)
 
     def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
@@ -294,9 +329,7 @@ class Ledger:
         firsts = part.firsts
         for key in firsts.keys() & self.entries.keys():
             entry = firsts.pop(key)
-            seen = _seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
-                         part.whats[entry >> _WHAT_SHIFT])
-            self.see(self.ref(entry & _REF_MASK), seen, ctx)
+            self.see(self.ref(entry & _REF_MASK), _first_seen(key, entry, part.whats, part.unnamed), ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:
                 self.see(shift.ref(ref), seen, ctx)
@@ -387,8 +420,8 @@ class _LedgerRule(Rule):
     def collect(self, ref, record, ctx):
         Ledger.of(ctx).see(ref, record, ctx)
 
-    def gather(self, records, ctx):
-        return Ledger.of(ctx).gather(records, ctx.chunk)
+    def gathering(self, ctx):
+        return Ledger.of(ctx).gathering(ctx.chunk)
 
     def absorb(self, gathered, shift, ctx):
         Ledger.of(ctx).absorb(gathered, shift, ctx)

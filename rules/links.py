@@ -39,7 +39,7 @@ from pydantic import Field
 from validator.findings import Severity
 from validator.net import Outcome, ProbeResult, signed_expiry
 from validator.redact import redact_url
-from validator.rule import Context, Problem, Rule, RuleOptions, Scope
+from validator.rule import Context, Gathering, Problem, Rule, RuleOptions, Scope
 from validator.sniff import Sniffed, normalize_mime, sniff_bytes
 
 from ._links import LINK_MESSAGES, LinkBook, Use, media_links
@@ -68,6 +68,23 @@ def show_url(url: str, limit: int = 100) -> str:
     return f"'{text}'"
 
 
+class _DistinctUrls(Gathering):
+    """Offline the URLs are only counted: a chunk sends each of its URLs once."""
+
+    __slots__ = ("urls",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: dict[str, None] = {}
+
+    def add(self, ref, record):
+        for url, _ in record:
+            self.urls[url] = None
+
+    def result(self):
+        return self.urls
+
+
 class _LinkRule(Rule):
     """The network link rules: observe every message, probe each URL once, judge per use.
 
@@ -90,11 +107,10 @@ class _LinkRule(Rule):
     def collect(self, ref, record, ctx):
         LinkBook.of(ctx).add(ref, record)
 
-    def gather(self, records, ctx):
+    def gathering(self, ctx):
         if LinkBook.of(ctx).keep_refs:
-            return records
-        # Offline the URLs are only counted: a chunk sends each of its URLs once.
-        return {url: None for _, links in records for url, _ in links}
+            return super().gathering(ctx)
+        return _DistinctUrls()
 
     def absorb(self, gathered, shift, ctx):
         book = LinkBook.of(ctx)

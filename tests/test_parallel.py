@@ -141,10 +141,11 @@ def test_a_broken_setting_read_in_a_worker_is_the_same_error(tmp_path, small_chu
     assert errors[0] == errors[1] and "optouts.txt" in errors[0]
 
 
-def test_a_campaign_of_endlessly_varied_messages_is_merged_record_by_record(tmp_path, small_chunks,
-                                                                            monkeypatch):
-    """Past a few thousand descriptions of messages (a name on every line), chunks send
-    their records one by one: the report is still the single-process one."""
+def test_a_campaign_of_endlessly_varied_messages_names_them_by_recipient(tmp_path, small_chunks,
+                                                                         monkeypatch):
+    """Past a few thousand descriptions of messages (a name on every line), chunks send the
+    description of such a recipient's first message with it: the report is still the
+    single-process one, which names each duplicate's template."""
     import rules.campaign
 
     monkeypatch.setattr(rules.campaign, "_WHAT_LIMIT", len(rules.campaign._WHATS) + 5)

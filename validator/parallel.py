@@ -3,9 +3,9 @@
 The file is cut into chunks at line starts. Worker processes — forked, so they start with
 the configured engine, registry and rules — read their chunks and run everything that looks
 at one message: the per-message rules, and the ``extract`` half of each campaign and network
-rule (``validator.rule.Rule.extract``), whose records of a chunk each rule ``gather``s into
-what the main process needs (by default the records themselves; one entry per recipient for
-the ledger of recipients). The main process takes the chunks' results in file order: it
+rule (``validator.rule.Rule.extract``), whose records each rule gathers, as they are made,
+into what the main process needs of the chunk (``Rule.gathering``: by default the records
+themselves; one entry per recipient for the ledger of recipients). The main process takes the chunks' results in file order: it
 renumbers messages and lines, records each problem through the path a single-process run
 uses (severities, per-file ignores, the findings cap, redaction), and hands each rule what it
 gathered (``Rule.absorb``), chunk after chunk, which records it as ``collect`` would have,
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .engine import Engine, _Run
 from .errors import WalintError
 from .loader import DEFAULT_MAX_MESSAGE_BYTES, _is_jsonl, _line_blocks, _read_jsonl
-from .rule import MessageRef, Problem, Rule, Shift
+from .rule import Gathering, MessageRef, Problem, Rule, Shift
 from .skeleton import Skeletons
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class ChunkResult(NamedTuple):
     messages: int
     #: (index, line, rule position in engine.rules, problem, severity or None)
     problems: list[tuple[int, int | None, int, Problem, Any]]
-    #: For each extract group, for each of its collectors: what ``Rule.gather`` made of the
+    #: For each extract group, for each of its collectors: what its ``Rule.gathering`` made of the
     #: group's records.
     gathered: list[tuple[Any, ...]]
 
@@ -153,7 +153,7 @@ def _merge(run: _Run, result: ChunkResult, shift: Shift) -> None:
     for (_, collectors), gathered in zip(run.engine._groups, result.gathered):
         for rule, part in zip(collectors, gathered):
             if part is None:
-                continue  # its gather crashed in the worker, which reported it
+                continue  # its gathering crashed in the worker, which reported it
             try:
                 rule.absorb(part, shift, run.ctx)
             except WalintError:
@@ -186,15 +186,14 @@ def _check(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
         _SKELETONS = Skeletons()  # one per worker, for all its chunks
     engine = _ENGINE
     assert engine is not None, "workers are forked from check_chunked"
-    run = _ChunkRun(engine)
-    run.ctx.chunk = number
+    run = _ChunkRun(engine, number)
     with open(path, "rb") as stream:
         stream.seek(start)
         chunk = _ChunkReader(stream, end - start)
         blocks = _line_blocks(chunk, DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons)
         run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
                                       _SKELETONS if skeletons else None))
-    return ChunkResult(chunk.lines(), run.messages, run.problems, run.gather())
+    return ChunkResult(chunk.lines(), run.messages, run.problems, run.gathered())
 
 
 class _ChunkReader:
@@ -224,12 +223,24 @@ class _ChunkRun(_Run):
     """A worker's run over one chunk: problems and records are kept for the main process
     instead of being recorded here."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, chunk: int) -> None:
         super().__init__(engine)
+        self.ctx.chunk = chunk
         self.positions = {id(rule): n for n, rule in enumerate(engine.rules)}
         self.problems: list[tuple[int, int | None, int, Problem, Any]] = []
-        #: (ref within the chunk, record) of each extract group, in input order.
-        self.records_of: list[list[tuple[MessageRef, Any]]] = [[] for _ in engine._groups]
+        #: For each extract group, (collector, its ``Rule.gathering``) of each collector;
+        #: None for a collector whose gathering could not be started (reported).
+        self.gatherings: list[list[tuple[Rule, Gathering | None]]] = [
+            [(rule, self._start(rule)) for rule in collectors] for _, collectors in engine._groups]
+
+    def _start(self, rule: Rule) -> Gathering | None:
+        try:
+            return rule.gathering(self.ctx)
+        except WalintError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported; the rest of the run goes on
+            self.record_crash(rule, exc, None)
+            return None
 
     def record(self, rule: Rule, problem: Problem, message: Any,
                severity: Severity | None = None) -> None:
@@ -237,21 +248,31 @@ class _ChunkRun(_Run):
         self.problems.append((index, line, self.positions[id(rule)], problem, severity))
 
     def keep(self, group: int, ref: MessageRef, record: Any) -> None:
-        """The ``extract`` half of observing: the record is kept for the main process."""
-        self.records_of[group].append((ref, record))
-
-    def gather(self) -> list[tuple[Any, ...]]:
-        """What each collector makes of its group's records (``Rule.gather``)."""
-        gathered = []
-        for (_, collectors), records in zip(self.engine._groups, self.records_of):
-            parts = []
-            for rule in collectors:
+        """The ``extract`` half of observing: the record goes to the group's gatherings, for
+        the main process."""
+        for rule, gathering in self.gatherings[group]:
+            if gathering is not None:
                 try:
-                    parts.append(rule.gather(records, self.ctx))
+                    gathering.add(ref, record)
                 except WalintError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - reported; the rest of the run goes on
-                    self.record_crash(rule, exc, None)
-                    parts.append(None)
+                except Exception as exc:  # noqa: BLE001 - as in _Run.collect
+                    self.record_crash(rule, exc, ref)
+
+    def gathered(self) -> list[tuple[Any, ...]]:
+        """What each collector's gathering made of the chunk (None where it crashed)."""
+        gathered = []
+        for gatherings in self.gatherings:
+            parts = []
+            for rule, gathering in gatherings:
+                part = None
+                if gathering is not None:
+                    try:
+                        part = gathering.result()
+                    except WalintError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - reported; the rest of the run goes on
+                        self.record_crash(rule, exc, None)
+                parts.append(part)
             gathered.append(tuple(parts))
         return gathered

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT",
     "NO_RECORDS",
     "Context",
+    "Gathering",
     "MessageRef",
     "Problem",
     "Rule",
@@ -118,6 +119,23 @@ class Shift(NamedTuple):
         line = local.line
         return MessageRef(self.file, self.index + local.index,
                           None if line is None else self.line + line)
+
+
+class Gathering:
+    """What a worker process makes of one chunk's records of a rule (``Rule.gathering``):
+    ``add`` takes each (ref, record) in input order, the ref counted within the chunk, and
+    ``result`` is what goes to the main process. This one keeps every record."""
+
+    __slots__ = ("records",)
+
+    def __init__(self) -> None:
+        self.records: list[tuple[MessageRef, Any]] = []
+
+    def add(self, ref: MessageRef, record: Any) -> None:
+        self.records.append((ref, record))
+
+    def result(self) -> Any:
+        return self.records
 
 
 class Problem(NamedTuple):
@@ -292,16 +310,17 @@ class Rule:
         for each line, with the line's texts written into the payload."""
         return None
 
-    def gather(self, records: list[tuple[MessageRef, Any]], ctx: Context) -> Any:
-        """In a worker process, after a chunk of a file: what to send the main process of the
-        chunk's records, (ref, record) in input order with refs counted within the chunk —
-        ``absorb`` takes it there. A rule whose state can be built a chunk at a time sends a
-        summary (the distinct URLs, one entry per recipient) instead of every record: the
-        main process then does less and receives less. By default, the records as they are."""
-        return records
+    def gathering(self, ctx: Context) -> Gathering:
+        """In a worker process, at the start of a chunk of a file: what takes the chunk's
+        records as ``extract`` makes them and, at the chunk's end, gives what to send the
+        main process (``Gathering``) — ``absorb`` takes it there. A rule whose state can be
+        built a chunk at a time sends a summary (the distinct URLs, one entry per recipient)
+        instead of every record: the main process then does less and receives less, and the
+        worker holds no list of records. By default, the records as they are."""
+        return Gathering()
 
     def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
-        """In the main process, chunk after chunk in input order: record what ``gather`` made
+        """In the main process, chunk after chunk in input order: record what ``gathering`` made
         of one chunk's records, as ``collect`` would have recorded them one by one (the report
         must not change); ``shift.ref`` turns a ref counted within the chunk into the file's."""
         for ref, record in gathered:
