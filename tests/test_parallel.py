@@ -116,6 +116,23 @@ def test_several_files_checked_in_chunks_are_one_campaign(tmp_path, small_chunks
                for f in findings)
 
 
+def test_line_numbers_survive_a_runaway_line_and_a_last_line_without_newline(tmp_path, small_chunks):
+    """Each chunk counts its lines from the blocks it reads: a line longer than the message
+    cap (held as its size, over several blocks), blank lines and a last line without a
+    newline leave every later line number as a single process counts it."""
+    from validator.loader import DEFAULT_MAX_MESSAGE_BYTES
+
+    campaign = _campaign(tmp_path / "campaign.jsonl", messages=900)
+    lines = campaign.read_text(encoding="utf-8").split("\n")
+    lines.insert(300, "x" * (DEFAULT_MAX_MESSAGE_BYTES + (2 << 20)))
+    lines.insert(600, "")
+    campaign.write_text("\n".join(lines).rstrip("\n"), encoding="utf-8")
+    single, _ = _report(campaign, 1)
+    double, merged = _report(campaign, 2)
+    assert merged > 10 and double == single
+    assert any(finding["line"] == 301 for finding in json.loads(single)["findings"])  # the runaway
+
+
 def test_messaging_limit_and_findings_cap_across_chunks(tmp_path, small_chunks):
     campaign = _campaign(tmp_path / "campaign.jsonl", seed=3)
     settings = {"messaging_limit": 1000, "max_findings_per_message": 1,

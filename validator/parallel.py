@@ -189,34 +189,39 @@ def _check(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
     run = _ChunkRun(engine, number)
     with open(path, "rb") as stream:
         stream.seek(start)
-        chunk = _ChunkReader(stream, end - start)
-        blocks = _line_blocks(chunk, DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons)
+        blocks = _CountedBlocks(_line_blocks(_ChunkReader(stream, end - start),
+                                             DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons))
         run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
                                       _SKELETONS if skeletons else None))
-    return ChunkResult(chunk.lines(), run.messages, run.problems, run.gathered())
+    return ChunkResult(blocks.lines, run.messages, run.problems, run.gathered())
 
 
 class _ChunkReader:
-    """One chunk of a file, read a block at a time as ``_line_blocks`` asks (a worker never
-    holds the whole chunk), counting the lines it hands out."""
+    """One chunk of a file, read a block at a time as ``_line_blocks`` asks: a worker never
+    holds the whole chunk."""
 
     def __init__(self, stream: io.BufferedReader, size: int) -> None:
         self.stream = stream
         self.left = size
-        self.newlines = 0
-        self.last = b""
 
     def read(self, size: int) -> bytes:
         block = self.stream.read(min(size, self.left))
         self.left -= len(block)
-        self.newlines += block.count(b"\n")
-        if block:
-            self.last = block[-1:]
         return block
 
-    def lines(self) -> int:
-        """Lines read: newlines, and a last line without one."""
-        return self.newlines + (1 if self.last not in (b"", b"\n") else 0)
+
+class _CountedBlocks:
+    """``_line_blocks`` of a chunk, counting its lines (every line, blank or not, ends in one
+    block: its parts count them)."""
+
+    def __init__(self, blocks: Iterator[tuple[list[Any], Any]]) -> None:
+        self.blocks = blocks
+        self.lines = 0
+
+    def __iter__(self) -> Iterator[tuple[list[Any], Any]]:
+        for parts, shapes in self.blocks:
+            self.lines += len(parts)
+            yield parts, shapes
 
 
 class _ChunkRun(_Run):
