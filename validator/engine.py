@@ -90,6 +90,7 @@ class Engine:
         lane = skeleton.lane
         if lane is None:
             lane = skeleton.lane = _Lane.compile(self, skeleton, message, ctx)
+            skeleton.quick = lane.extracts if lane.quick else None
         return lane
 
     def key_function(self, payload: Any, ctx: Context) -> Callable[[str], Hashable] | None:
@@ -222,8 +223,8 @@ class _Run:
         keep = self.keep
         for line in lines:
             known, raw, index, number = line
-            lane = known.lane
-            if lane is not None and lane.quick:
+            extracts = known.quick
+            if extracts is not None:
                 to = raw[known.to].decode()
                 try:
                     passed = known.key(to) in known.passed
@@ -231,7 +232,7 @@ class _Run:
                     passed = False
                 if passed:
                     ref = None
-                    for group, extract in lane.extracts:
+                    for group, extract in extracts:
                         try:
                             record = extract(raw, to)
                         except WalintError:

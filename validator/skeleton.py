@@ -164,7 +164,7 @@ class Known:
     read through it."""
 
     __slots__ = ("_in_order", "escaped", "first", "holders", "key", "lane", "mask", "passed",
-                 "payload", "rerun", "texts", "to")
+                 "payload", "quick", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
                  holders: list[dict]) -> None:
@@ -196,8 +196,10 @@ class Known:
         self.key: Callable[[str], Any] | None = None
         self.passed: set[Any] = set()
         #: How the engine checks a line read through the skeleton (``validator.engine``),
-        #: worked out on first use.
+        #: worked out on first use; and, when a line whose key passed needs nothing but the
+        #: campaign rules' functions of (line, to), those functions (else None).
         self.lane: Any = None
+        self.quick: Any = None
 
     def values(self, order: list[int]) -> Callable[[bytes], tuple[bytes, ...]]:
         """A function reading the text values of a line read through this skeleton, as
