@@ -155,6 +155,7 @@ class TemplateUnknown(Rule):
     code = "WA201"
     name = "template-unknown"
     cacheable = True
+    skeleton_problems = True  # name, language and the registry's names only
     api_error = 132001
     fixable = "safe"
     message_types = TEMPLATE
@@ -252,6 +253,7 @@ class TemplateParamCount(Rule):
     code = "WA203"
     name = "template-param-count"
     cacheable = True
+    skeleton_problems = True  # counts and the template's label only
     api_error = 132000
     message_types = TEMPLATE
     needs_registry = True

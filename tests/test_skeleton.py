@@ -306,3 +306,31 @@ def test_a_broken_cache_by_only_makes_its_rule_run(tmp_path):
     expected = [(n, "ends in 3") for n in range(40) if n % 10 == 3]
     assert findings(None) == expected
     assert findings(Skeletons()) == expected
+
+
+def test_problems_that_are_the_skeletons_are_recorded_without_running_the_rule(tmp_path, monkeypatch):
+    """A template missing from the registry (WA201, whose problems name only the template):
+    the rule runs for the first line of a skeleton, and its problem is recorded for each
+    later line read through it — the report is still the one without skeletons."""
+    from rules.template import TemplateUnknown
+
+    assert TemplateUnknown.skeleton_problems and TemplateUnknown.cacheable
+    lines = [json.dumps({"messaging_product": "whatsapp", "to": f"+4479111234{n:02d}", "type": "template",
+                         "template": {"name": "order_updte", "language": {"code": "en_US"}}})
+             for n in range(40)]
+    runs = []
+    check = TemplateUnknown.check
+
+    def counted(self, payload, ctx):
+        runs.append(payload["to"])
+        return check(self, payload, ctx)
+
+    monkeypatch.setattr(TemplateUnknown, "check", counted)
+    _compare(lines, tmp_path, ROOT / "templates_registry.yaml", monkeypatch)
+    runs.clear()
+    report = json.loads(_report(tmp_path / "campaign.jsonl", ROOT / "templates_registry.yaml", True))
+    assert [f["rule"] for f in report["findings"]].count("WA201") == 40
+    # The line that teaches the skeleton, and the first read through it (which works out how
+    # the others are checked); not the 38 others.
+    assert runs == ["+447911123400", "+447911123401"]
+

@@ -156,7 +156,8 @@ class _Lane(NamedTuple):
             except Exception:  # noqa: BLE001 - its extract runs instead, and says what is wrong
                 extractors.append(None)
         fill = bool(engine._whole) or None in extractors
-        quick = not fill and not rules[True] and skeleton.key is not None
+        quick = (not fill and skeleton.key is not None
+                 and all(rule in skeleton.replayed for rule in rules[True]))
         extracts = tuple((group, function) for group, function in enumerate(extractors)
                          if function is not NO_RECORDS)
         return cls(rules, tuple(extractors), fill, quick, extracts)
@@ -232,6 +233,10 @@ class _Run:
                     passed = False
                 if passed:
                     ref = None
+                    if known.problems:
+                        ref = _new_ref(MessageRef, (file, index, number))
+                        for rule, problem in known.problems:
+                            self.record(rule, problem, ref)
                     for group, extract in extracts:
                         try:
                             record = extract(raw, to)
@@ -264,26 +269,42 @@ class _Run:
         # for every line read through it) and whether the rules cached by a value passed.
         learning = type(skeleton) is Pending and kind == "template" and not message.ambiguities
         failed: set[Rule] = set()
+        crashed: set[Rule] = set()
+        problems: list[tuple[Rule, Problem]] = []
         for rule in self.engine.rules_for(kind):
             try:
                 for problem in rule.check(payload, ctx):
                     failed.add(rule)
+                    if learning:
+                        problems.append((rule, problem))
                     self.record(rule, problem, message)
             except WalintError:
                 raise  # walint cannot do its job (a broken audience file): exit 2
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
                 failed.add(rule)
+                crashed.add(rule)
                 self.record_crash(rule, exc, message)
         if learning:
             known = skeleton.book.learn(skeleton, message.raw, payload)
             if known is not None:
                 known.rerun = frozenset(rule for rule in failed if rule.cacheable)
+                self._learn_problems(known, problems, crashed)
                 key = known.key = self.engine.key_function(payload, ctx)
                 if key is not None and not any(rule.cache_by is not None for rule in failed):
                     try:
                         known.passed.add(key(payload["to"]))
                     except Exception:  # noqa: BLE001 - a broken cache_by: nothing is learnt
                         known.key = None
+
+    @staticmethod
+    def _learn_problems(known: Known, problems: list[tuple[Rule, Problem]], crashed: set[Rule]) -> None:
+        """The failed rules whose problems are the skeleton's (``Rule.skeleton_problems``),
+        and those problems: recorded again for each later line, the rules not run. A rule
+        that crashed, or pointed a problem at another message, is run for each line."""
+        replayed = {rule for rule in known.rerun if rule.skeleton_problems and rule not in crashed}
+        replayed -= {rule for rule, problem in problems if problem.at is not None}
+        known.replayed = frozenset(replayed)
+        known.problems = tuple((rule, problem) for rule, problem in problems if rule in replayed)
 
     def check_known(self, message: Message, skeleton: Known) -> None:
         """A template line read through a known skeleton: only the rules the skeleton does

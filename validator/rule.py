@@ -244,6 +244,11 @@ class Rule:
     #: ambiguities. A skeleton that passed then skips the rule for later lines; one that
     #: failed runs it again for each. Off unless a rule promises it.
     cacheable: ClassVar[bool] = False
+    #: For a ``cacheable`` rule: whether the problems it reports for a template line are the
+    #: line's skeleton's too — no value of ``to`` or of a ``"text"`` in their message, path
+    #: or fix, no ``at``. A skeleton that failed it then records its first line's problems
+    #: for each later line instead of running it.
+    skeleton_problems: ClassVar[bool] = False
     #: For a rule that is not ``cacheable`` because its verdict also depends on the recipient:
     #: a function ``(payload, ctx)``, called once per skeleton with the payload of its first
     #: line, that returns a function of ``to`` (a string) whose value decides, with the
