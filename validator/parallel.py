@@ -68,13 +68,17 @@ class Chunked(NamedTuple):
 
     def feed(self, run: _Run, name: str) -> Iterator[int]:
         """Check the file in worker processes, merging into ``run`` in file order; yields
-        the number of messages of each chunk as it is merged."""
+        the number of messages of each chunk as it is merged. The cyclic garbage collector
+        is paused meanwhile, as in the workers (``_check_chunk``): what the chunks bring (an
+        entry per recipient, findings) holds no cycles, and would be walked again and again."""
         global _ENGINE
         first = run.chunks
         run.chunks += len(self.chunks)
         tasks = [(self.path, name, start, end, self.skeletons, first + number)
                  for number, (start, end) in enumerate(self.chunks)]
         _ENGINE = run.engine
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(min(self.jobs, len(tasks)), initializer=gc.freeze) as pool:
@@ -86,6 +90,8 @@ class Chunked(NamedTuple):
                     yield result.messages
         finally:
             _ENGINE = None
+            if collecting:
+                gc.enable()
 
 
 def chunked(path: str, jobs: int, engine: Engine, *, chunk_bytes: int | None = None,
