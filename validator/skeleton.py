@@ -21,9 +21,10 @@ It is one ``bytes.translate`` of a whole block of lines, so it costs almost noth
 Two lines with the same shape have the same length and the same bytes wherever they differ
 from a letter or digit. A known *skeleton* is a line that was decoded in full and checked by
 every rule; a later line is read through it when the two have the same shape *and* the
-same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys (one XOR of the
-two lines as integers, masked). Such a line has the same JSON structure, the same keys, names,
-languages, links and parameter types, the same lengths, whitespace and punctuation in every
+same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys (the parts
+of the two lines outside those values, taken by one ``itemgetter`` of slices, compared).
+Such a line has the same JSON structure, the same keys, names, languages, links and
+parameter types, the same lengths, whitespace and punctuation in every
 value, and characters of the same classes in ``to`` and in the texts — the same length in
 characters, whitespace at the same places, ASCII or not, printable or not: all that the
 cacheable rules look at (``validator.rule.Rule.cacheable``). It is not decoded, and the
@@ -163,19 +164,16 @@ class Known:
     """A line checked by every rule, as a skeleton: ``Message.skeleton`` of each later line
     read through it."""
 
-    __slots__ = ("_in_order", "escaped", "first", "holders", "key", "lane", "mask", "passed",
+    __slots__ = ("_in_order", "escaped", "fixed", "holders", "key", "lane", "outside", "passed",
                  "payload", "problems", "quick", "replayed", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
                  holders: list[dict]) -> None:
-        #: The first line as an integer, and a mask of its bytes outside the values read from
-        #: each line: a line matches when it equals the first line under the mask. Escapes
-        #: (``\n``, ``\u00e9``) in a text are not in the values: they must be the same.
-        self.first = int.from_bytes(line, "big")
-        mask = (1 << (8 * len(line))) - 1
-        for start, stop in _free(line, (to, *texts)):
-            mask ^= ((1 << (8 * (stop - start))) - 1) << (8 * (len(line) - stop))
-        self.mask = mask
+        #: How to take the bytes of a line outside the values read from each line (one C
+        #: call), and those bytes of the first line: a line matches when the two are equal.
+        #: Escapes (``\n``, ``\u00e9``) in a text are not in the values: they must be the same.
+        self.outside = _outside(line, _free(line, (to, *texts)))
+        self.fixed = self.outside(line)
         #: Where ``to`` and each text value are in a line (texts in document order), and
         #: which texts have escapes (at the same places in every line).
         self.to = to
@@ -243,6 +241,19 @@ def _free(line: bytes, values: tuple[slice, ...]) -> list[tuple[int, int]]:
     return [(start, stop) for start, stop in ranges if stop > start]
 
 
+def _outside(line: bytes, free: list[tuple[int, int]]) -> Callable[[bytes], Any]:
+    """A function taking the parts of a line of ``line``'s length outside the ``free`` byte
+    ranges."""
+    parts, at = [], 0
+    for start, stop in sorted(free):
+        if start > at:
+            parts.append(slice(at, start))
+        at = stop
+    if at < len(line):
+        parts.append(slice(at, len(line)))
+    return itemgetter(*parts) if parts else lambda line: b""
+
+
 def _unescape(raw: bytes) -> str:
     """A JSON string's content with escapes, decoded as the JSON decoder would."""
     return _DECODER.decode('"' + raw.decode() + '"')
@@ -266,9 +277,8 @@ class Skeletons:
         not a template line."""
         candidates = self.known.get(line_shape)
         if candidates is not None:
-            value = int.from_bytes(line, "big")
             for known in candidates:
-                if not (value ^ known.first) & known.mask:
+                if known.outside(line) == known.fixed:
                     return known
         return Pending(self, line_shape) if _TEMPLATE in line else None
 
