@@ -58,9 +58,10 @@ _ENVELOPE = frozenset({"to", "recipient", "recipient_type", "messaging_product",
 # recipient, and the first message's digest. A part is a file checked in this process (its
 # number) or a chunk of a file checked by a worker process (``_CHUNK`` and the run's number
 # of the chunk, ``Shift.chunk``): a chunk's entries are made in the worker and go into the
-# ledger as they are. 149 bits: a Python int of five 30-bit digits, 48 bytes, for every
-# recipient (four billion lines a part, half a million files or chunks: far past any
-# campaign; ``_pack`` refuses more, and a worker then sends its records one by one).
+# ledger as they are, with the number of their message's description above the digest.
+# 149 bits (161 with that number): a Python int of five or six 30-bit digits, 48 bytes either
+# way, for every recipient (four billion lines a part, half a million files or chunks: far
+# past any campaign; ``_pack`` refuses more, and a worker then sends its records one by one).
 _LINE_BITS = _INDEX_BITS = 32
 _PART_BITS = 20
 _CHUNK = 1 << (_PART_BITS - 1)

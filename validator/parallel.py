@@ -5,12 +5,12 @@ the configured engine, registry and rules — read their chunks and run everythi
 at one message: the per-message rules, and the ``extract`` half of each campaign and network
 rule (``validator.rule.Rule.extract``), whose records each rule gathers, as they are made,
 into what the main process needs of the chunk (``Rule.gathering``: by default the records
-themselves; one entry per recipient for the ledger of recipients). The main process takes the chunks' results in file order: it
-renumbers messages and lines, records each problem through the path a single-process run
-uses (severities, per-file ignores, the findings cap, redaction), and hands each rule what it
-gathered (``Rule.absorb``), chunk after chunk, which records it as ``collect`` would have,
-record after record. So the report is the single-process report; ``tests/test_parallel.py``
-compares the two.
+themselves; one entry per recipient for the ledger of recipients). The main process takes
+the chunks' results in file order: it renumbers messages and lines, records each problem
+through the path a single-process run uses (severities, per-file ignores, the findings cap,
+redaction), and hands each rule what it gathered (``Rule.absorb``), chunk after chunk,
+which records it as ``collect`` would have, record after record. So the report is the
+single-process report; ``tests/test_parallel.py`` compares the two.
 
 A file is checked in one process when workers would not pay off or cannot be used: a small
 file, standard input, CSV or JSON-document files, a byte-order mark (the file is re-encoded
@@ -145,8 +145,8 @@ class ChunkResult(NamedTuple):
     messages: int
     #: (index, line, rule position in engine.rules, problem, severity or None)
     problems: list[tuple[int, int | None, int, Problem, Any]]
-    #: For each extract group, for each of its collectors: what its ``Rule.gathering`` made of the
-    #: group's records.
+    #: For each extract group, for each of its collectors: what its ``Rule.gathering`` made
+    #: of the group's records.
     gathered: list[tuple[Any, ...]]
 
 

@@ -112,7 +112,7 @@ class Shift(NamedTuple):
     file: str
     index: int
     line: int
-    chunk: int = 0
+    chunk: int
 
     def ref(self, local: MessageRef) -> MessageRef:
         """The file's ref of a message whose ref was counted within the chunk."""
