@@ -96,8 +96,8 @@ def content_digest(payload: dict) -> int:
     a hash of the content in canonical form with every text blanked, and of the texts.
     Lines read through a skeleton get the same digest from ``Ledger.line_record``."""
     structure, holders = _content(payload)
-    return hash((structure, tuple([holder["text"].encode("utf-8", "surrogatepass")
-                                   for holder in holders]))) & _DIGEST_MASK
+    return (hash(tuple([holder["text"].encode("utf-8", "surrogatepass") for holder in holders]))
+            ^ structure) & _DIGEST_MASK
 
 
 def _content(payload: dict) -> tuple[int, list[dict]]:
@@ -286,7 +286,7 @@ class Ledger:
             number = e164_of(to)
             if number is None:
                 return None
-            digest = hash((structure, texts(line))) & _DIGEST_MASK
+            digest = (hash(texts(line)) ^ structure) & _DIGEST_MASK
             return _new_seen(Seen, (int(number), digest, template, what,
                                     bits | digest << _DIGEST_SHIFT))
 
