@@ -20,7 +20,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message, _new_ref
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, NO_RECORDS, Context, MessageRef, Problem, Rule, Scope
-from .skeleton import Known, KnownLines, Pending
+from .skeleton import Known, KnownLine, KnownLines, Pending
 
 __all__ = ["Engine"]
 
@@ -251,7 +251,7 @@ class _Run:
                                 ref = _new_ref(MessageRef, (file, index, number))
                             keep(group, ref, record)
                     continue
-            message = line.message(file)
+            message = KnownLine.message(line, file)
             self.check(message)
             self.observe(message)
 

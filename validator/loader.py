@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import Known, KnownLine, KnownLines, shape, shapes
+from .skeleton import Known, KnownLines, shape, shapes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -217,10 +217,6 @@ def _too_big(size: int, cap: int) -> str:
     return f"message is {size:,} bytes; the limit is {cap:,} (max-message-bytes)"
 
 
-# tuple.__new__ rather than KnownLine(...): half the cost, paid for most lines of a campaign.
-_new_line = tuple.__new__
-
-
 def _read_jsonl(first_lines: list[bytes | int],
                 rest: Iterable[tuple[list[bytes | int], list[bytes] | None]], name: str,
                 cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
@@ -248,7 +244,7 @@ def _read_jsonl(first_lines: list[bytes | int],
             if raw_shape is not None:
                 skeleton = read(line, raw_shape if line is raw else raw_shape.strip())
                 if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
-                    through.append(_new_line(KnownLine, (skeleton, line, index, lineno)))
+                    through.append((skeleton, line, index, lineno))  # a KnownLine's fields
                     index += 1
                     continue
             if through:
