@@ -268,10 +268,11 @@ class Ledger:
             return None
         return _seen(key, content_digest(payload), message.kind == "template", describe(payload))
 
-    def line_record(self, message: Message) -> Callable[[bytes, str], Seen | None]:
+    def line_record(self, message: Message) -> Callable[[bytes, str], tuple | None]:
         """``record`` of each line read through ``message``'s skeleton, from the line and its
-        ``to``: the description and the blanked content are the skeleton's, worked out here;
-        a line's digest hashes them with its own texts, as ``content_digest`` does."""
+        ``to`` — the fields of the ``Seen``, as a plain tuple (see ``see``): the description
+        and the blanked content are the skeleton's, worked out here; a line's digest hashes
+        them with its own texts, as ``content_digest`` does."""
         payload = message.payload
         if payload.get("recipient_type") == "group":
             return lambda line, to: None
@@ -287,23 +288,26 @@ class Ledger:
             if number is None:
                 return None
             digest = (hash(texts(line)) ^ structure) & _DIGEST_MASK
-            return _new_seen(Seen, (int(number), digest, template, what,
-                                    bits | digest << _DIGEST_SHIFT))
+            return int(number), digest, template, what, bits | digest << _DIGEST_SHIFT
 
         return line_record
 
-    def see(self, ref: MessageRef, record: Seen, ctx: Context) -> Sighting:
-        """Count the message at ``ref`` and tell the rules it concerns."""
+    def see(self, ref: MessageRef, record: Seen | tuple, ctx: Context) -> Sighting:
+        """Count the message at ``ref`` and tell the rules it concerns. ``record`` may be the
+        fields of a ``Seen`` as a plain tuple (``line_record`` makes them so, at half the
+        cost, for every line): the rules, told of few sightings, get a ``Seen``."""
         seen = self._count(ref, record)
         on = self.on
-        if seen.count > 1:
-            for rule in on["repeat"]:
+        repeat = seen.count > 1 and on["repeat"]
+        first_template = seen.first_template and on["first-template"]
+        if repeat or first_template or on["every"]:
+            record = _new_seen(Seen, record)
+            for rule in repeat or ():
                 rule.saw(ref, record, seen, ctx)
-        if seen.first_template:
-            for rule in on["first-template"]:
+            for rule in first_template or ():
                 rule.saw(ref, record, seen, ctx)
-        for rule in on["every"]:
-            rule.saw(ref, record, seen, ctx)
+            for rule in on["every"]:
+                rule.saw(ref, record, seen, ctx)
         return seen
 
     # -- a chunk at a time (parallel runs: validator.rule.Rule.gathering/absorb) -------------
