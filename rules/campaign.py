@@ -211,7 +211,7 @@ class _Sightings(Gathering):
         sightings = self.repeats.get(key)
         if sightings is None:
             entry = self.firsts[key]
-            first = MessageRef(ref.file, entry >> _LINE_BITS & _INDEX_MASK, (entry & _LINE_MASK) - 1)
+            first = MessageRef(ref[0], entry >> _LINE_BITS & _INDEX_MASK, (entry & _LINE_MASK) - 1)
             sightings = self.repeats[key] = [(first, _first_seen(key, entry, _WHATS, self.unnamed))]
         sightings.append((ref, seen))
 

@@ -234,7 +234,7 @@ class _Run:
                 if passed:
                     ref = None
                     if known.problems:
-                        ref = _new_ref(MessageRef, (file, index, number))
+                        ref = (file, index, number)
                         for rule, problem in known.problems:
                             self.record(rule, problem, ref)
                     for group, extract in extracts:
@@ -248,7 +248,7 @@ class _Run:
                             continue
                         if record is not None:
                             if ref is None:
-                                ref = _new_ref(MessageRef, (file, index, number))
+                                ref = (file, index, number)  # a MessageRef's fields (see keep)
                             keep(group, ref, record)
                     continue
             message = KnownLine.message(line, file)
@@ -382,8 +382,12 @@ class _Run:
             except Exception as exc:  # noqa: BLE001
                 self.record_crash(rule, exc, message)
 
-    def keep(self, group: int, ref: MessageRef, record: Any) -> None:
-        """Hand the record of extract group number ``group`` to its collectors."""
+    def keep(self, group: int, ref: MessageRef | tuple, record: Any) -> None:
+        """Hand the record of extract group number ``group`` to its collectors. ``ref`` may be
+        a ``MessageRef``'s fields as a plain tuple (lines read through skeletons: a worker's
+        ``Gathering`` takes it so, a collector gets a ``MessageRef``)."""
+        if type(ref) is not MessageRef:
+            ref = _new_ref(MessageRef, ref)
         self.collect(self.engine._groups[group][1], ref, record)
 
     def collect(self, collectors: tuple[Rule, ...], ref: MessageRef, record: Any) -> None:

@@ -255,7 +255,12 @@ class _ChunkRun(_Run):
 
     def record(self, rule: Rule, problem: Problem, message: Any,
                severity: Severity | None = None) -> None:
-        index, line = (None, None) if message is None else (message.index, message.line)
+        if message is None:
+            index = line = None
+        elif isinstance(message, tuple):  # a MessageRef, or its fields (``_Run.keep``)
+            _, index, line = message
+        else:
+            index, line = message.index, message.line
         self.problems.append((index, line, self.positions[id(rule)], problem, severity))
 
     def keep(self, group: int, ref: MessageRef, record: Any) -> None:

@@ -114,17 +114,19 @@ class Shift(NamedTuple):
     line: int
     chunk: int
 
-    def ref(self, local: MessageRef) -> MessageRef:
-        """The file's ref of a message whose ref was counted within the chunk."""
-        line = local.line
-        return MessageRef(self.file, self.index + local.index,
-                          None if line is None else self.line + line)
+    def ref(self, local: MessageRef | tuple) -> MessageRef:
+        """The file's ref of a message whose ref was counted within the chunk (a
+        ``MessageRef``, or its fields as a plain tuple)."""
+        _, index, line = local
+        return MessageRef(self.file, self.index + index, None if line is None else self.line + line)
 
 
 class Gathering:
     """What a worker process makes of one chunk's records of a rule (``Rule.gathering``):
-    ``add`` takes each (ref, record) in input order, the ref counted within the chunk, and
-    ``result`` is what goes to the main process. This one keeps every record."""
+    ``add`` takes each (ref, record) in input order, the ref counted within the chunk — a
+    ``MessageRef``, or for lines read through skeletons its fields as a plain tuple (read it
+    by position; ``Shift.ref`` takes both) —, and ``result`` is what goes to the main
+    process. This one keeps every record."""
 
     __slots__ = ("records",)
 
