@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from validator.engine import _Run
 from validator.linter import Validator
 from validator.settings import Settings
-from validator.skeleton import _SAFE_LEADS, Known, KnownLine, Pending, Skeletons, shape, shapes
+from validator.skeleton import (
+    _SAFE_LEADS,
+    Known,
+    KnownLine,
+    Pending,
+    Skeletons,
+    shape,
+    shapes,
+)
 
 from .rules.test_rule_cases import CASES, CaseLoader
 

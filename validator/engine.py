@@ -217,10 +217,11 @@ class _Run:
 
     def through_skeletons(self, file: str, lines: KnownLines) -> None:
         """Lines read through known skeletons, in order. One whose skeleton answers for
-        every rule under its ``Rule.cache_by`` values, and whose records the campaign rules
-        take from the line (``Rule.skeleton_extract``), is done here without a ``Message``:
-        what ``check`` and ``observe`` would do, at a fraction of the cost. The others are
-        checked as messages."""
+        every rule under its ``Rule.cache_by`` values (recording again the problems that are
+        the skeleton's, ``Known.problems``), and whose records the campaign rules take from
+        the line (``Rule.skeleton_extract``), is done here without a ``Message``: what
+        ``check`` and ``observe`` would do, at a fraction of the cost. The others are checked
+        as messages."""
         keep = self.keep
         for line in lines:
             known, raw, index, number = line
