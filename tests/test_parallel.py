@@ -18,6 +18,7 @@ import pytest
 from validator import parallel
 from validator.errors import InputError
 from validator.linter import Validator
+from validator.loader import read_campaign
 from validator.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,3 +178,44 @@ def test_a_campaign_of_endlessly_varied_messages_names_them_by_recipient(tmp_pat
     double, merged = _report(campaign, 2)
     assert merged > 10 and double == single
     assert {"WA601", "WA602"} <= {f["rule"] for f in json.loads(single)["findings"]}
+
+
+def test_a_collect_that_crashes_is_reported_alike_in_chunks(tmp_path, small_chunks):
+    """A plugin's campaign rule whose ``collect`` breaks on some records (it keeps the
+    default gathering: records sent as they are): each crash is that message's finding in
+    a parallel run as in a single process, and the other records are still collected."""
+    from validator.engine import Engine
+    from validator.registry import load_registry
+    from validator.rule import Problem, Rule, Scope
+
+    class Fragile(Rule):
+        """Counts recipients; breaks on those ending in 7 (an example)."""
+
+        code = "XMP601"
+        name = "fragile"
+        scope = Scope.CAMPAIGN
+
+        def extract(self, message, ctx):
+            return message.payload.get("to") if isinstance(message.payload, dict) else None
+
+        def collect(self, ref, record, ctx):
+            if record.endswith("7"):
+                raise ValueError(f"cannot count {record}")
+            ctx.shared[self] = ctx.shared.get(self, 0) + 1
+
+        def finish(self, ctx):
+            yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
+
+    campaign = _campaign(tmp_path / "campaign.jsonl", messages=900)
+    registry = load_registry(REGISTRY)
+
+    def report(jobs):
+        engine = Engine([Fragile()], registry)
+        files = [(str(campaign), parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000)
+                  if jobs > 1 else read_campaign(str(campaign)))]
+        assert (files[0][1] is not None) and (jobs == 1 or hasattr(files[0][1], "feed"))
+        return [(f.index, f.message) for f in engine.run(files).findings]
+
+    single = report(1)
+    assert any("cannot count" in message for _, message in single)
+    assert report(2) == single

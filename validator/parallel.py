@@ -160,6 +160,12 @@ def _merge(run: _Run, result: ChunkResult, shift: Shift) -> None:
         for rule, part in zip(collectors, gathered):
             if part is None:
                 continue  # its gathering crashed in the worker, which reported it
+            if type(rule).absorb is Rule.absorb:
+                # Records sent as they are: collected one by one, a crash being that
+                # message's finding and the others still collected, as in one process.
+                for ref, record in part:
+                    run.collect((rule,), shift.ref(ref), record)
+                continue
             try:
                 rule.absorb(part, shift, run.ctx)
             except WalintError:

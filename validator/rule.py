@@ -332,7 +332,9 @@ class Rule:
     def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk in input order: record what ``gathering`` made
         of one chunk's records, as ``collect`` would have recorded them one by one (the report
-        must not change); ``shift.ref`` turns a ref counted within the chunk into the file's."""
+        must not change); ``shift.ref`` turns a ref counted within the chunk into the file's.
+        By default, each record ``collect``ed (for a rule that keeps this default the engine
+        does it itself, record by record, so that a crash is that message's finding)."""
         for ref, record in gathered:
             self.collect(shift.ref(ref), record, ctx)
 
