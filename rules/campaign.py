@@ -321,15 +321,11 @@ class Ledger:
             return Gathering()
         return _Sightings(chunk)
 
-    def absorb(self, part: Any, shift: Shift, ctx: Context) -> None:
+    def absorb(self, part: _Part, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
         have counted them one by one. A recipient new to the ledger and seen once in the chunk
         concerns no rule yet: its entry, made in the worker, goes in as it is. The others —
         seen in an earlier chunk, or again in this one — are counted one by one."""
-        if type(part) is list:
-            for ref, record in part:
-                self.see(shift.ref(ref), record, ctx)
-            return
         self._chunks[shift.chunk] = shift
         firsts = part.firsts
         for key in firsts.keys() & self.entries.keys():

@@ -113,12 +113,9 @@ class _LinkRule(Rule):
         return _DistinctUrls()
 
     def absorb(self, gathered, shift, ctx):
-        book = LinkBook.of(ctx)
-        if type(gathered) is dict:
-            for url in gathered:
-                book.urls.setdefault(url, None)
-        else:
-            super().absorb(gathered, shift, ctx)
+        urls = LinkBook.of(ctx).urls
+        for url in gathered:  # the distinct URLs of a chunk (_DistinctUrls)
+            urls.setdefault(url, None)
 
     def urls(self, ctx):
         return LinkBook.of(ctx).urls  # the same dict for every link rule: counted once

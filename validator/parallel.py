@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .engine import Engine, _Run
 from .errors import WalintError
 from .loader import DEFAULT_MAX_MESSAGE_BYTES, _is_jsonl, _line_blocks, _read_jsonl
-from .rule import Gathering, MessageRef, Problem, Rule, Shift
+from .rule import Gathering, MessageRef, Problem, Records, Rule, Shift
 from .skeleton import Skeletons
 
 if TYPE_CHECKING:
@@ -160,9 +160,9 @@ def _merge(run: _Run, result: ChunkResult, shift: Shift) -> None:
         for rule, part in zip(collectors, gathered):
             if part is None:
                 continue  # its gathering crashed in the worker, which reported it
-            if type(rule).absorb is Rule.absorb:
-                # Records sent as they are: collected one by one, a crash being that
-                # message's finding and the others still collected, as in one process.
+            if type(part) is Records:
+                # Collected one by one, a crash being that message's finding and the others
+                # still collected, as in one process.
                 for ref, record in part:
                     run.collect((rule,), shift.ref(ref), record)
                 continue

@@ -47,6 +47,7 @@ __all__ = [
     "Gathering",
     "MessageRef",
     "Problem",
+    "Records",
     "Rule",
     "RuleOptions",
     "Scope",
@@ -121,17 +122,25 @@ class Shift(NamedTuple):
         return MessageRef(self.file, self.index + index, None if line is None else self.line + line)
 
 
+class Records(list):
+    """A chunk's records as they are, (ref, record) in input order: what the default
+    ``Gathering`` sends. The main process collects them one by one, as ``collect`` would have
+    in one process (a crash is that message's finding); ``absorb`` takes any other part."""
+
+    __slots__ = ()
+
+
 class Gathering:
     """What a worker process makes of one chunk's records of a rule (``Rule.gathering``):
     ``add`` takes each (ref, record) in input order, the ref counted within the chunk — a
     ``MessageRef``, or for lines read through skeletons its fields as a plain tuple (read it
     by position; ``Shift.ref`` takes both) —, and ``result`` is what goes to the main
-    process. This one keeps every record."""
+    process. This one keeps every record (``Records``)."""
 
     __slots__ = ("records",)
 
     def __init__(self) -> None:
-        self.records: list[tuple[MessageRef, Any]] = []
+        self.records = Records()
 
     def add(self, ref: MessageRef, record: Any) -> None:
         self.records.append((ref, record))
@@ -320,7 +329,8 @@ class Rule:
     def gathering(self, ctx: Context) -> Gathering:
         """In a worker process, at the start of a chunk of a file: what takes the chunk's
         records as ``extract`` makes them and, at the chunk's end, gives what to send the
-        main process (``Gathering``) — ``absorb`` takes it there. A rule whose state can be
+        main process (``Gathering``) — ``absorb`` takes it there, unless it is ``Records``. A
+        rule whose state can be
         built a chunk at a time sends a summary (the distinct URLs, one entry per recipient)
         instead of every record: the main process then does less and receives less, and the
         worker holds no list of records. By default, the records as they are. An exception
@@ -331,12 +341,11 @@ class Rule:
 
     def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk in input order: record what ``gathering`` made
-        of one chunk's records, as ``collect`` would have recorded them one by one (the report
-        must not change); ``shift.ref`` turns a ref counted within the chunk into the file's.
-        By default, each record ``collect``ed (for a rule that keeps this default the engine
-        does it itself, record by record, so that a crash is that message's finding)."""
-        for ref, record in gathered:
-            self.collect(shift.ref(ref), record, ctx)
+        of one chunk's records (a summary: ``Records`` are collected by the engine itself), as
+        ``collect`` would have recorded them one by one (the report must not change);
+        ``shift.ref`` turns a ref counted within the chunk into the file's."""
+        raise NotImplementedError(f"{type(self).__name__} sends a summary of its records "
+                                  "and must absorb it")
 
     @classmethod
     def observation(cls) -> str | None:
