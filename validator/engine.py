@@ -156,8 +156,8 @@ class _Lane(NamedTuple):
             except Exception:  # noqa: BLE001 - its extract runs instead, and says what is wrong
                 extractors.append(None)
         fill = bool(engine._whole) or None in extractors
-        quick = (not fill and skeleton.key is not None
-                 and all(rule in skeleton.replayed for rule in rules[True]))
+        replayed = {rule for rule, _ in skeleton.problems}
+        quick = not fill and skeleton.key is not None and all(rule in replayed for rule in rules[True])
         extracts = tuple((group, function) for group, function in enumerate(extractors)
                          if function is not NO_RECORDS)
         return cls(rules, tuple(extractors), fill, quick, extracts)
@@ -244,7 +244,7 @@ class _Run:
                         except WalintError:
                             raise
                         except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                            ref = ref or MessageRef(file, index, number)
+                            ref = ref or (file, index, number)
                             self.record_crash(self.engine._groups[group][0], exc, ref)
                             continue
                         if record is not None:
@@ -304,7 +304,6 @@ class _Run:
         that crashed, or pointed a problem at another message, is run for each line."""
         replayed = {rule for rule in known.rerun if rule.skeleton_problems and rule not in crashed}
         replayed -= {rule for rule, problem in problems if problem.at is not None}
-        known.replayed = frozenset(replayed)
         known.problems = tuple((rule, problem) for rule, problem in problems if rule in replayed)
 
     def check_known(self, message: Message, skeleton: Known) -> None:

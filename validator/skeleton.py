@@ -168,7 +168,7 @@ class Known:
     read through it."""
 
     __slots__ = ("_in_order", "escaped", "fixed", "holders", "key", "lane", "outside", "passed",
-                 "payload", "problems", "quick", "replayed", "rerun", "texts", "to")
+                 "payload", "problems", "quick", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
                  holders: list[dict]) -> None:
@@ -191,10 +191,9 @@ class Known:
         #: The cacheable rules the first line failed: they fail every line read through the
         #: skeleton, and run again for each, to say what is wrong with it.
         self.rerun: frozenset[Any] = frozenset()
-        #: Those of them whose problems are the skeleton's (``Rule.skeleton_problems``), and
-        #: the problems they reported for the first line, in the order reported: recorded for
+        #: The problems of those of them whose problems are the skeleton's
+        #: (``Rule.skeleton_problems``), as (rule, problem) in the order reported: recorded for
         #: each later line whose key passed, instead of running the rules (set by the engine).
-        self.replayed: frozenset[Any] = frozenset()
         self.problems: tuple[tuple[Any, Any], ...] = ()
         #: A line's ``Rule.cache_by`` values from its ``to`` (one value, or a tuple of
         #: several; set by the engine when it learns the skeleton, None when they could not be
