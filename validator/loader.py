@@ -181,13 +181,18 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bo
             if shaped:
                 line_shapes = shapes(block, parts)
                 line_shapes.pop()
-                line_shapes[0] = shape(head) if isinstance(head, bytes) else b""
+                line_shapes[0] = _shape_of(head)
             yield parts, line_shapes
         if len(carry) > cap + 1:
             dropped, carry = dropped + len(carry) - 1, carry[-1:]
     if carry or dropped:
         last = ended(carry)
-        yield [last], ([shape(last) if isinstance(last, bytes) else b""] if shaped else None)
+        yield [last], ([_shape_of(last)] if shaped else None)
+
+
+def _shape_of(part: bytes | int) -> bytes:
+    """The shape of a line (``validator.skeleton.shape``); none for a runaway line's size."""
+    return shape(part) if isinstance(part, bytes) else b""
 
 
 def _is_jsonl(first: bytes) -> bool:
@@ -223,7 +228,7 @@ def _read_jsonl(first_lines: list[bytes | int],
     index = 0
     lineno = 0
     read = skeletons.read if skeletons is not None else None
-    head = [shape(raw) if isinstance(raw, bytes) else b"" for raw in first_lines] if read else None
+    head = [_shape_of(raw) for raw in first_lines] if read else None
     through = KnownLines()  # lines read through skeletons, yielded before the next message
     for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
         if skeletons is None or line_shapes is None:
