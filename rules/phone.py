@@ -89,12 +89,7 @@ def read_number(text: str) -> NumberReading:
     latest = _LATEST
     if latest.text == text:
         return latest
-    try:
-        match = _FAST_TESTS[text[:4]][len(text)](text)
-    except (KeyError, IndexError):
-        match = _first_match(text)
-    if match is not None:
-        # A match is "+" and ASCII digits, valid as written: e164 is the text itself.
+    if _valid_as_written(text):
         # tuple.__new__ skips the named tuple's Python-level __new__, which costs as much again.
         _LATEST = reading = _new_tuple(NumberReading, (text, text, True, None, None))
     else:
@@ -107,18 +102,28 @@ def e164_of(text: str) -> str | None:
     ``+`` and digits, valid as written, is its own E.164 form after one regex match, with no
     reading made. The rules of a line read through a skeleton ask it of the same ``to``
     object one after another: that object's answer is kept (by identity, cheaper than
-    comparing). Anything else is ``read_number``'s."""
+    comparing). Anything else is ``_read``'s, behind ``read_number``'s cache."""
     global _LATEST_E164
     latest = _LATEST_E164
     if latest[0] is text:
         return latest[1]
+    # _valid_as_written, inlined: this runs for every line of a large campaign.
     try:
         match = _FAST_TESTS[text[:4]][len(text)](text)
     except (KeyError, IndexError):
         match = _first_match(text)
-    number = text if match is not None else read_number(text).e164
+    number = text if match is not None else _read_cached(text).e164
     _LATEST_E164 = (text, number)
     return number
+
+
+def _valid_as_written(text: str) -> bool:
+    """Whether ``text`` is "+" and ASCII digits, a valid number as written (its E.164 form is
+    the text itself): one regex match (``_FAST_TESTS``). False means "ask ``_read``"."""
+    try:
+        return _FAST_TESTS[text[:4]][len(text)](text) is not None
+    except (KeyError, IndexError):
+        return _first_match(text) is not None
 
 
 # The text last asked of e164_of and its answer, replaced as one object (see _LATEST).
@@ -135,11 +140,7 @@ _new_tuple = tuple.__new__
 
 def _read_uncached(text: str) -> NumberReading:
     """``read_number`` without the latest reading and the cache."""
-    try:
-        match = _FAST_TESTS[text[:4]][len(text)](text)
-    except (KeyError, IndexError):
-        match = _first_match(text)
-    if match is not None:
+    if _valid_as_written(text):
         return _new_tuple(NumberReading, (text, text, True, None, None))
     return _read(text, True)
 
