@@ -13,7 +13,8 @@ worktree and compare the totals; a change that saves 1 % shows. Instructions are
 memory stalls and the cost of each instruction are not in them —: confirm a real gain with
 ``benchmarks/run.py``.
 
-``CAMPAIGN`` is typically the file ``benchmarks/run.py`` generates (it prints its path).
+Both checkouts are compiled to bytecode first (``compileall``), so that the count is the
+checking, not the compiling. ``CAMPAIGN`` is typically the file ``benchmarks/run.py`` generates (it prints its path).
 Needs valgrind (``apt-get install valgrind``); about a minute for the defaults.
 """
 
@@ -60,6 +61,10 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (apt-get install valgrind)")
+    # Bytecode first, as an installed package has it: else the count includes compiling the
+    # modules (with PYTHONDONTWRITEBYTECODE set, at every run), which differs between trees.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "validator"),
+                    str(repo / "rules")], check=True)
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
                __file__, campaign, "--repo", str(repo), "--warm", str(args.warm),
                "--chunks", str(args.chunks), "--inside"]
