@@ -36,7 +36,17 @@ from pydantic import Field
 
 from validator.findings import Severity
 from validator.message import Message
-from validator.rule import Context, Gathering, MessageRef, Problem, Rule, RuleOptions, Scope, Shift
+from validator.rule import (
+    Context,
+    Gathering,
+    MessageRef,
+    Problem,
+    Records,
+    Rule,
+    RuleOptions,
+    Scope,
+    Shift,
+)
 
 from .audience import contacts_for, e164, in_service_window, recipient_key, send_time_for, setting
 from .phone import e164_of
@@ -189,7 +199,6 @@ class _Sightings(Gathering):
     __slots__ = ("firsts", "part", "repeats", "unnamed", "unnamed_from")
 
     def __init__(self, chunk: int) -> None:
-        super().__init__()
         self.part = (_CHUNK | chunk) << _PART_SHIFT
         self.firsts: dict[int, int] = {}
         self.repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
@@ -318,7 +327,7 @@ class Ledger:
         as they are, one by one (and so they do when the chunks are too many for an entry
         to name)."""
         if self.on["first-template"] or self.on["every"] or chunk is None or chunk >= _CHUNK:
-            return Gathering()
+            return Records()
         return _Sightings(chunk)
 
     def absorb(self, part: _Part, shift: Shift, ctx: Context) -> None:

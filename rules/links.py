@@ -69,20 +69,19 @@ def show_url(url: str, limit: int = 100) -> str:
 
 
 class _DistinctUrls(Gathering):
-    """Offline the URLs are only counted: a chunk sends each of its URLs once."""
+    """Offline the URLs are only counted: a chunk sends each of its URLs once (what a book
+    that keeps no refs holds)."""
 
-    __slots__ = ("urls",)
+    __slots__ = ("book",)
 
     def __init__(self) -> None:
-        super().__init__()
-        self.urls: dict[str, None] = {}
+        self.book = LinkBook(keep_refs=False)
 
     def add(self, ref, record):
-        for url, _ in record:
-            self.urls[url] = None
+        self.book.add(ref, record)
 
     def result(self):
-        return self.urls
+        return self.book.urls
 
 
 class _LinkRule(Rule):

@@ -122,31 +122,34 @@ class Shift(NamedTuple):
         return MessageRef(self.file, self.index + index, None if line is None else self.line + line)
 
 
-class Records(list):
-    """A chunk's records as they are, (ref, record) in input order: what the default
-    ``Gathering`` sends. The main process collects them one by one, as ``collect`` would have
-    in one process (a crash is that message's finding); ``absorb`` takes any other part."""
-
-    __slots__ = ()
-
-
 class Gathering:
     """What a worker process makes of one chunk's records of a rule (``Rule.gathering``):
     ``add`` takes each (ref, record) in input order, the ref counted within the chunk — a
     ``MessageRef``, or for lines read through skeletons its fields as a plain tuple (read it
     by position; ``Shift.ref`` takes both) —, and ``result`` is what goes to the main
-    process. This one keeps every record (``Records``)."""
+    process."""
 
-    __slots__ = ("records",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.records = Records()
-
-    def add(self, ref: MessageRef, record: Any) -> None:
-        self.records.append((ref, record))
+    def add(self, ref: MessageRef | tuple, record: Any) -> None:
+        raise NotImplementedError
 
     def result(self) -> Any:
-        return self.records
+        raise NotImplementedError
+
+
+class Records(list, Gathering):
+    """The default gathering: a chunk's records as they are, (ref, record) in input order.
+    The main process collects them one by one, as ``collect`` would have in one process (a
+    crash is that message's finding); ``Rule.absorb`` takes any other result."""
+
+    __slots__ = ()
+
+    def add(self, ref: MessageRef | tuple, record: Any) -> None:
+        self.append((ref, record))
+
+    def result(self) -> Records:
+        return self
 
 
 class Problem(NamedTuple):
@@ -329,15 +332,15 @@ class Rule:
     def gathering(self, ctx: Context) -> Gathering:
         """In a worker process, at the start of a chunk of a file: what takes the chunk's
         records as ``extract`` makes them and, at the chunk's end, gives what to send the
-        main process (``Gathering``) — ``absorb`` takes it there, unless it is ``Records``. A
-        rule whose state can be
+        main process (``Gathering``) — ``absorb`` takes it there. A rule whose state can be
         built a chunk at a time sends a summary (the distinct URLs, one entry per recipient)
         instead of every record: the main process then does less and receives less, and the
-        worker holds no list of records. By default, the records as they are. An exception
+        worker holds no list of records. By default, the records as they are (``Records``),
+        which the engine collects one by one. An exception
         in ``add`` is reported as the rule's crash on that message (the other records still
         go); one in ``result``, or here, as a crash of the run, and the rule then absorbs
         nothing of the chunk."""
-        return Gathering()
+        return Records()
 
     def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk in input order: record what ``gathering`` made
