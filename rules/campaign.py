@@ -292,7 +292,7 @@ class Ledger:
         fixed = _seen(0, 0, message.kind == "template", describe(payload))
         what, template, bits = fixed.what, fixed.template, fixed.entry
 
-        def line_record(line: bytes, to: str) -> Seen | None:
+        def line_record(line: bytes, to: str) -> tuple | None:
             number = e164_of(to)
             if number is None:
                 return None
@@ -345,15 +345,11 @@ class Ledger:
                 self.see(shift.ref(ref), seen, ctx)
         self.entries.update(firsts)
 
-    def _file_number(self, file: str) -> int:
-        number = self._file_numbers.get(file)
-        if number is None:
-            number = self._file_numbers[file] = len(self.files)
-            self.files.append(file)
-        return number
-
     def _pack(self, ref: MessageRef) -> int:
-        number = self._file_number(ref.file)
+        number = self._file_numbers.get(ref.file)
+        if number is None:
+            number = self._file_numbers[ref.file] = len(self.files)
+            self.files.append(ref.file)
         line = 0 if ref.line is None else ref.line + 1
         if number >= _CHUNK or ref.index >> _INDEX_BITS or line >> _LINE_BITS:
             raise OverflowError(f"{ref.file}:{ref.line}: beyond what the ledger of recipients "
