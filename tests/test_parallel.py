@@ -20,6 +20,7 @@ from validator.errors import InputError
 from validator.linter import Validator
 from validator.loader import read_campaign
 from validator.settings import Settings
+from validator.skeleton import Skeletons
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "templates_registry.yaml"
@@ -178,6 +179,69 @@ def test_a_campaign_of_endlessly_varied_messages_names_them_by_recipient(tmp_pat
     double, merged = _report(campaign, 2)
     assert merged > 10 and double == single
     assert {"WA601", "WA602"} <= {f["rule"] for f in json.loads(single)["findings"]}
+
+
+def test_a_gathering_that_crashes_on_lines_read_through_skeletons_is_reported_alike(tmp_path, small_chunks):
+    """A campaign rule that takes records straight from lines read through skeletons
+    (``skeleton_extract``) and gathers a count in the worker, whose ``add`` breaks on some
+    records as its ``collect`` does: each crash is that message's finding in a parallel run
+    as in a single process, and the other records are still counted."""
+    from validator.engine import Engine
+    from validator.registry import load_registry
+    from validator.rule import Gathering, Problem, Rule, Scope
+
+    def count(record):
+        if record.endswith("7"):
+            raise ValueError(f"cannot count {record}")
+        return 1
+
+    class Counter(Gathering):
+        def __init__(self):
+            self.total = 0
+
+        def add(self, ref, record):
+            self.total += count(record)
+
+        def result(self):
+            return self.total
+
+    class Counting(Rule):
+        """Counts recipients; breaks on those ending in 7 (an example)."""
+
+        code = "XMP602"
+        name = "counting"
+        scope = Scope.CAMPAIGN
+
+        def extract(self, message, ctx):
+            return message.payload.get("to") if isinstance(message.payload, dict) else None
+
+        def skeleton_extract(self, message, ctx):
+            return lambda line, to: to
+
+        def collect(self, ref, record, ctx):
+            ctx.shared[self] = ctx.shared.get(self, 0) + count(record)
+
+        def gathering(self, ctx):
+            return Counter()
+
+        def absorb(self, gathered, shift, ctx):
+            ctx.shared[self] = ctx.shared.get(self, 0) + gathered
+
+        def finish(self, ctx):
+            yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
+
+    campaign = _campaign(tmp_path / "campaign.jsonl", messages=900)
+    registry = load_registry(REGISTRY)
+
+    def report(jobs):
+        engine = Engine([Counting()], registry)
+        files = [(str(campaign), parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000)
+                  if jobs > 1 else read_campaign(str(campaign), skeletons=Skeletons()))]
+        return [(f.index, f.message) for f in engine.run(files).findings]
+
+    single = report(1)
+    assert sum("cannot count" in message for _, message in single) > 20
+    assert report(2) == single
 
 
 def test_a_collect_that_crashes_is_reported_alike_in_chunks(tmp_path, small_chunks):

@@ -12,6 +12,7 @@ which stops the run: walint cannot do its job (exit code 2).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from functools import cached_property, partial
 from typing import Any, NamedTuple
 
 from .errors import WalintError
@@ -222,7 +223,7 @@ class _Run:
         the line (``Rule.skeleton_extract``), is done here without a ``Message``: what
         ``check`` and ``observe`` would do, at a fraction of the cost. The others are checked
         as messages."""
-        keep = self.keep
+        adders = self.adders
         for line in lines:
             known, raw, index, number = line
             extracts = known.quick
@@ -241,16 +242,15 @@ class _Run:
                     for group, extract in extracts:
                         try:
                             record = extract(raw, to)
+                            if record is not None:
+                                if ref is None:
+                                    ref = (file, index, number)  # a MessageRef's fields (see keep)
+                                adders[group](ref, record)
                         except WalintError:
                             raise
                         except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
                             ref = ref or (file, index, number)
                             self.record_crash(self.engine._groups[group][0], exc, ref)
-                            continue
-                        if record is not None:
-                            if ref is None:
-                                ref = (file, index, number)  # a MessageRef's fields (see keep)
-                            keep(group, ref, record)
                     continue
             message = KnownLine.message(line, file)
             self.check(message)
@@ -381,6 +381,13 @@ class _Run:
                 raise
             except Exception as exc:  # noqa: BLE001
                 self.record_crash(rule, exc, message)
+
+    @cached_property
+    def adders(self) -> list[Callable[[tuple, Any], None]]:
+        """For each extract group, what takes a record of a line read through a skeleton
+        (``through_skeletons``), with its ``MessageRef``'s fields as a plain tuple: ``keep``
+        for that group. A crash there is the crash of the group's extracting rule."""
+        return [partial(self.keep, group) for group in range(len(self.engine._groups))]
 
     def keep(self, group: int, ref: MessageRef | tuple, record: Any) -> None:
         """Hand the record of extract group number ``group`` to its collectors. ``ref`` may be

@@ -25,7 +25,8 @@ import io
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine import Engine, _Run
@@ -236,6 +237,10 @@ class _CountedBlocks:
             yield parts, shapes
 
 
+def _ignore(ref: tuple, record: Any) -> None:
+    """What takes the records of a collector whose gathering could not be started."""
+
+
 class _ChunkRun(_Run):
     """A worker's run over one chunk: problems and records are kept for the main process
     instead of being recorded here."""
@@ -268,6 +273,17 @@ class _ChunkRun(_Run):
         else:
             index, line = message.index, message.line
         self.problems.append((index, line, self.positions[id(rule)], problem, severity))
+
+    @cached_property
+    def adders(self) -> list[Callable[[tuple, Any], None]]:
+        """``_Run.adders``: a group with one collector (its extracting rule, which crashes
+        there are blamed on) has its gathering's ``add`` called straight, not through ``keep``."""
+        adders = super().adders
+        for group, gatherings in enumerate(self.gatherings):
+            if len(gatherings) == 1:
+                gathering = gatherings[0][1]
+                adders[group] = gathering.add if gathering is not None else _ignore
+        return adders
 
     def keep(self, group: int, ref: MessageRef, record: Any) -> None:
         """The ``extract`` half of observing: the record goes to the group's gatherings, for
