@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from validator.loader import _line_blocks, _lines
-from validator.skeleton import shape
+from validator.skeleton import classes
 
 PIECES = st.lists(st.sampled_from([b"\n", b"\r\n", b"a", b"{}", b"xyz" * 5, b"\n\n", b"Q7"]),
                   max_size=40).map(b"".join)
@@ -40,12 +40,12 @@ def test_blocks_match_line_by_line(data: bytes, cap: int, size: int) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(data=PIECES, cap=st.integers(1, 20), size=st.integers(1, 16))
-def test_each_line_comes_with_its_shape(data: bytes, cap: int, size: int) -> None:
+def test_each_line_comes_with_its_classes(data: bytes, cap: int, size: int) -> None:
     for lines, line_shapes in _line_blocks(io.BytesIO(data), cap, size, shaped=True):
         assert len(line_shapes) == len(lines)
         for line, line_shape in zip(lines, line_shapes):
             if isinstance(line, bytes):  # a runaway line (its size) has no shape
-                assert line_shape == shape(line)
+                assert line_shape == classes(line)
 
 
 def test_a_runaway_line_is_measured_not_kept() -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from validator.engine import _Run
@@ -32,8 +32,8 @@ from validator.skeleton import (
     KnownLine,
     Pending,
     Skeletons,
+    classes,
     shape,
-    shapes,
 )
 
 from .rules.test_rule_cases import CASES, CaseLoader
@@ -166,18 +166,33 @@ def test_a_shape_holds_several_skeletons_alike_but_for_their_letters():
     assert [type(_read(book, line)) for line in lines] == [Known, Known, Pending]
 
 
-@settings(max_examples=200, deadline=None)
-@given(lines=st.lists(st.text(alphabet=st.sampled_from(list("aZ9 %\t{}é€😀\u00a0\u200bجก") + ["\udc80"]),
-                              max_size=20), max_size=12), unfinished=st.booleans())
-def test_the_shapes_of_a_block_are_the_shapes_of_its_lines(lines, unfinished):
-    """One translation of a block, and a line of its own for each line with a "%" or another
-    non-ASCII character (and for none else), gives each line's own shape."""
-    block = "\n".join(lines).encode("utf-8", "surrogatepass")
-    parts = block.split(b"\n")
-    if unfinished:  # the reader leaves out a block's unfinished last line
-        parts.pop()
-    found = shapes(block, parts)
-    assert found[:len(parts)] == [shape(part) for part in parts]
+_CHARACTERS = st.text(alphabet=st.sampled_from(list("aZ9 %\t{}fgé€😀😁\u00a0\u00a1\u200bجก")), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=_CHARACTERS, second=_CHARACTERS)
+@example(first="€", second="\u200b")  # the same classes (E2 80 80)
+@example(first="%f", second="%g")  # the same classes, one a hexadecimal digit
+def test_a_line_is_read_through_a_skeleton_of_its_own_shape_only(first, second):
+    """Lines are looked up by their classes (one translation of a block); a line with a "%"
+    or another non-ASCII character has a shape of its own, which its classes never find
+    another's skeleton by, and by which its own skeleton is found."""
+    def line(text: str) -> bytes:
+        return json.dumps({"to": "+447911123456", "type": "template", "template": {
+            "name": "t", "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}]}},
+            ensure_ascii=False).encode()
+
+    book = Skeletons()
+    learnt, other = line(first), line(second)
+    known = book.learn(book.read(learnt, classes(learnt)), learnt, orjson.loads(learnt))
+    assert known is not None
+    assert book.read(learnt, classes(learnt)) is known
+    if book.read(other, classes(other)) is known:
+        assert shape(other) == shape(learnt)
+    own = any(char == "%" or ord(char) > 0x7F and char.encode()[0] not in _SAFE_LEADS for char in second)
+    assert isinstance(shape(other), tuple) == own
+    if not own:
+        assert shape(other) == classes(other)
 
 
 TEXTS = st.lists(st.sampled_from(list("aZ9 f%2F0g\t\n{}/:.-_é€😀\"\\") + ["http://", "{{1}}", "     "]),

@@ -26,7 +26,7 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import Known, KnownLines, shape, shapes
+from .skeleton import Known, KnownLines, classes
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -156,8 +156,8 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bo
     ``_lines`` yields, at a fraction of the cost per line. A line longer than ``cap`` is its
     size instead (an int, trailing ``\r`` not counted), and is never held whole: once the
     unfinished line passes ``cap``, only its length and last byte are kept. With ``shaped``,
-    each block comes with the shape of each of its lines (``validator.skeleton.shapes``, one
-    translation of the whole block), else with None."""
+    each block comes with the classes of each of its lines (``validator.skeleton.classes``,
+    one translation of the whole block: most lines' shape), else with None."""
     carry, dropped = b"", 0  # the unfinished line: its text (or last byte) and bytes let go
 
     def ended(text: bytes) -> bytes | int:
@@ -177,22 +177,22 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bo
             carry, dropped = parts.pop(), 0
             if max(map(len, parts[1:]), default=0) > cap:
                 parts[1:] = [ended(part) for part in parts[1:]]
-            line_shapes = None
+            line_classes = None
             if shaped:
-                line_shapes = shapes(block, parts)
-                line_shapes.pop()
-                line_shapes[0] = _shape_of(head)
-            yield parts, line_shapes
+                line_classes = classes(block).split(b"\n")
+                line_classes.pop()
+                line_classes[0] = _classes_of(head)
+            yield parts, line_classes
         if len(carry) > cap + 1:
             dropped, carry = dropped + len(carry) - 1, carry[-1:]
     if carry or dropped:
         last = ended(carry)
-        yield [last], ([_shape_of(last)] if shaped else None)
+        yield [last], ([_classes_of(last)] if shaped else None)
 
 
-def _shape_of(part: bytes | int) -> bytes:
-    """The shape of a line (``validator.skeleton.shape``); none for a runaway line's size."""
-    return shape(part) if isinstance(part, bytes) else b""
+def _classes_of(part: bytes | int) -> bytes:
+    """The classes of a line (``validator.skeleton.classes``); none for a runaway line's size."""
+    return classes(part) if isinstance(part, bytes) else b""
 
 
 def _is_jsonl(first: bytes) -> bool:
@@ -228,12 +228,12 @@ def _read_jsonl(first_lines: list[bytes | int],
     index = 0
     lineno = 0
     read = skeletons.read if skeletons is not None else None
-    head = [_shape_of(raw) for raw in first_lines] if read else None
+    head = [_classes_of(raw) for raw in first_lines] if read else None
     through = KnownLines()  # lines read through skeletons, yielded before the next message
-    for lines, line_shapes in itertools.chain(((first_lines, head),), rest):
-        if skeletons is None or line_shapes is None:
-            line_shapes = itertools.repeat(None)
-        for raw, raw_shape in zip(lines, line_shapes):
+    for lines, line_classes in itertools.chain(((first_lines, head),), rest):
+        if skeletons is None or line_classes is None:
+            line_classes = itertools.repeat(None)
+        for raw, raw_classes in zip(lines, line_classes):
             lineno += 1
             if isinstance(raw, int):
                 if through:
@@ -246,8 +246,8 @@ def _read_jsonl(first_lines: list[bytes | int],
             if not line:
                 continue
             skeleton = None
-            if raw_shape is not None:
-                skeleton = read(line, raw_shape if line is raw else raw_shape.strip())
+            if raw_classes is not None:
+                skeleton = read(line, raw_classes if line is raw else raw_classes.strip())
                 if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
                     through.append((skeleton, line, index, lineno))  # a KnownLine's fields
                     index += 1

@@ -2,25 +2,35 @@
 
 A template campaign sends a few templates to many people. Its JSONL lines differ in ``to``
 and in the text of the parameters; everything else — keys, their order, the template name
-and language, links, parameter types — repeats. The *shape* of a line is the line with every
-letter and digit replaced by a representative of its class:
+and language, links, parameter types — repeats. The *classes* of a line are the line with
+every letter and digit replaced by a representative of its class:
 
 * an ASCII digit becomes ``0``, a lowercase letter ``a``, an uppercase letter ``A``;
 * a character of a few thousand written in UTF-8 with a lead byte all of whose characters are
   printable and not whitespace (``_SAFE_LEADS``: Latin letters with accents, Greek, Cyrillic,
   Hebrew, most of Arabic, CJK …) keeps its lead byte, its other bytes become ``0x80``: ``é``
-  and ``ñ`` share a class, as ``a`` and ``b`` do. A line with any other non-ASCII character
-  (a non-breaking space, a zero-width one, an emoji) keeps all of them exactly;
-* every other byte (quotes, spaces, punctuation) is kept;
+  and ``ñ`` share a class, as ``a`` and ``b`` do;
+* every other byte (quotes, spaces, punctuation) is kept.
+
+One ``bytes.translate`` of a whole block of lines gives those of every line (``classes``), so
+they cost almost nothing per line; for most lines they are the line's *shape*. Two kinds of line need finer ones, and have them as a shape of their own (in a
+tuple, so that it never equals any line's classes), worked out only when the classes are no
+known skeleton's:
+
+* a line with another non-ASCII character (a non-breaking space, a zero-width one, an emoji)
+  keeps all of them exactly;
 * in a line with a ``%``, hexadecimal letters keep a class of their own (``a``-``f`` become
   ``a`` and ``A``-``F`` become ``A``, ``g``-``z`` become ``z`` and ``G``-``Z`` become ``Z``), so
   that a ``%XX`` escape in a URL suffix stays valid or invalid. Elsewhere that distinction
   would only split names (``Maria``, ``Mario``) into needless shapes.
 
-It is one ``bytes.translate`` of a whole block of lines, so it costs almost nothing per
-line. Two lines with the same shape have the same length and the same bytes wherever they
-differ from a letter or digit. A known *skeleton* is a line that was decoded in full and
-checked by every rule; a later line is read through it when the two have the same shape
+The classes of such a line hold its ``%`` or that character's lead byte, which no plain line's
+classes hold, and its skeletons are kept under its own shape: looking its classes up finds
+nothing, whatever the line.
+
+Two lines with the same shape have the same length and the same bytes wherever they differ
+from a letter or digit. A known *skeleton* is a line that was decoded in full and checked by
+every rule; a later line is read through it when the two have the same shape
 *and* the same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys
 (the parts of the two lines outside those values, taken by one ``itemgetter`` of slices,
 compared). Such a line has the same JSON structure, the same keys, names, languages, links
@@ -58,7 +68,7 @@ from typing import Any, NamedTuple
 
 from .message import Message
 
-__all__ = ["Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "shape", "shapes"]
+__all__ = ["Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "classes", "shape"]
 
 #: UTF-8 lead bytes (of 2- and 3-byte characters) all of whose characters are printable and
 #: not whitespace in Python's Unicode data (``tests/test_skeleton.py`` checks it); a line whose
@@ -67,10 +77,6 @@ _SAFE_LEADS = bytes([0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC,
                      0xD1, 0xD2, 0xD3, 0xD9, 0xDA, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEB, 0xEC])
 _OTHER_LEADS = bytes(sorted(set(range(0xC0, 0x100)) - set(_SAFE_LEADS)))
 _ASCII = (string.digits + string.ascii_lowercase + string.ascii_uppercase).encode()
-#: Every byte but a newline, "%" and the lead bytes of other characters: what ``shapes``
-#: deletes from a block to find the lines that need a shape of their own.
-_UNMARKED = bytes(byte for byte in range(0x100) if byte not in b"%\n" + _OTHER_LEADS)
-_MARKED_LINE = re.compile(rb"[^\n]+")
 _CONTINUATION = bytes(range(0x80, 0xC0))
 
 
@@ -82,9 +88,10 @@ def _table(hexadecimal: bool, continuation: bool) -> bytes:
 
 
 _CLASSES = _table(hexadecimal=False, continuation=True)
-#: For a line with a "%" (hexadecimal letters), with another non-ASCII character (exact), both.
-_TABLES = {(False, False): _CLASSES, (True, False): _table(True, True),
-           (False, True): _table(False, False), (True, True): _table(True, False)}
+#: The shape of a line with a "%" (hexadecimal letters), with another non-ASCII character
+#: (kept exactly), with both.
+_TABLES = {(True, False): _table(True, True), (False, True): _table(False, False),
+           (True, True): _table(True, False)}
 # A "to" or "text" key (after "{" or ",", so never inside a string, where a quote is escaped)
 # and its string value. Matches are also checked against the decoded payload before a
 # skeleton is learnt (``_spans``).
@@ -94,33 +101,18 @@ _DECODER = json.JSONDecoder()
 _TEMPLATE = b'"template"'
 
 
-def shape(line: bytes) -> bytes:
-    """The shape of one line (see the module docs)."""
-    return line.translate(_TABLES[b"%" in line, _other_characters(line)])
+def classes(data: bytes) -> bytes:
+    """The classes of a line, or of a block of lines (one translation: then split it)."""
+    return data.translate(_CLASSES)
 
 
-def shapes(block: bytes, lines: list[Any]) -> list[bytes]:
-    """The shape of each of ``lines``, the parts of ``block.split(b"\\n")`` (a part that
-    is not bytes, such as the size of a runaway line, keeps what the block's translation
-    gives; ``lines`` may lack the block's unfinished last part, whose shape is then not
-    worked out): one translation of the block, and one of each line with a ``%`` or another
-    non-ASCII character, found without a loop over the lines (a few lines of a campaign
-    have a name in a script with unsafe lead bytes; the others pay nothing for them)."""
-    found = block.translate(_CLASSES).split(b"\n")
-    if b"%" in block or not block.isascii():
-        # The block reduced to its newlines and the bytes that need a line's own shape.
-        marks = block.translate(None, _UNMARKED)
-        if len(marks) != len(found) - 1:
-            number = 0
-            start = 0
-            for mark in _MARKED_LINE.finditer(marks):
-                number += marks.count(b"\n", start, mark.start())
-                start = mark.start()
-                if number >= len(lines):
-                    break
-                if type(lines[number]) is bytes:
-                    found[number] = shape(lines[number])
-    return found
+def shape(line: bytes) -> bytes | tuple[bytes]:
+    """The shape of one line: its classes, or for a line with a ``%`` or another non-ASCII
+    character, its own shape (see the module docs)."""
+    percent, other = b"%" in line, _other_characters(line)
+    if percent or other:
+        return (line.translate(_TABLES[percent, other]),)
+    return line.translate(_CLASSES)
 
 
 def _other_characters(data: bytes) -> bool:
@@ -160,7 +152,7 @@ class Pending(NamedTuple):
     once the rules have checked it."""
 
     book: Skeletons
-    shape: bytes
+    shape: bytes | tuple[bytes]
 
 
 class Known:
@@ -269,15 +261,19 @@ class Skeletons:
     __slots__ = ("count", "known", "limit", "per_shape")
 
     def __init__(self, limit: int = 10_000, per_shape: int = 4) -> None:
-        self.known: dict[bytes, list[Known]] = {}
+        self.known: dict[bytes | tuple[bytes], list[Known]] = {}
         self.count = 0
         self.limit = limit
         self.per_shape = per_shape
 
-    def read(self, line: bytes, line_shape: bytes) -> Known | Pending | None:
-        """The known skeleton of ``line``, what learning one needs, or None when the line is
-        not a template line."""
+    def read(self, line: bytes, line_classes: bytes | tuple[bytes]) -> Known | Pending | None:
+        """The known skeleton of ``line``, whose classes (or shape) are ``line_classes``, what
+        learning one needs, or None when the line is not a template line."""
+        line_shape = line_classes
         candidates = self.known.get(line_shape)
+        if candidates is None and (b"%" in line or _other_characters(line)):
+            line_shape = shape(line)  # a shape of its own (see the module docs)
+            candidates = self.known.get(line_shape)
         if candidates is not None:
             for known in candidates:
                 if known.outside(line) == known.fixed:
