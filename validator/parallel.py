@@ -232,9 +232,9 @@ class _CountedBlocks:
         self.lines = 0
 
     def __iter__(self) -> Iterator[tuple[list[Any], Any]]:
-        for parts, shapes in self.blocks:
+        for parts, line_classes in self.blocks:
             self.lines += len(parts)
-            yield parts, shapes
+            yield parts, line_classes
 
 
 def _ignore(ref: tuple, record: Any) -> None:
