@@ -16,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from validator import parallel
+from validator.engine import Engine
 from validator.errors import InputError
 from validator.linter import Validator
 from validator.loader import read_campaign
+from validator.registry import load_registry
+from validator.rule import Gathering, Problem, Rule, Scope
 from validator.settings import Settings
 from validator.skeleton import Skeletons
 
@@ -181,105 +184,74 @@ def test_a_campaign_of_endlessly_varied_messages_names_them_by_recipient(tmp_pat
     assert {"WA601", "WA602"} <= {f["rule"] for f in json.loads(single)["findings"]}
 
 
-def test_a_gathering_that_crashes_on_lines_read_through_skeletons_is_reported_alike(tmp_path, small_chunks):
-    """A campaign rule that takes records straight from lines read through skeletons
-    (``skeleton_extract``) and gathers a count in the worker, whose ``add`` breaks on some
-    records as its ``collect`` does: each crash is that message's finding in a parallel run
-    as in a single process, and the other records are still counted."""
-    from validator.engine import Engine
-    from validator.registry import load_registry
-    from validator.rule import Gathering, Problem, Rule, Scope
+def _count(record: str) -> int:
+    if record.endswith("7"):
+        raise ValueError(f"cannot count {record}")
+    return 1
 
-    def count(record):
-        if record.endswith("7"):
-            raise ValueError(f"cannot count {record}")
-        return 1
 
-    class Counter(Gathering):
-        def __init__(self):
-            self.total = 0
+class _Fragile(Rule):
+    """Counts recipients; breaks on those ending in 7 (an example)."""
 
-        def add(self, ref, record):
-            self.total += count(record)
+    code = "XMP601"
+    name = "fragile"
+    scope = Scope.CAMPAIGN
 
-        def result(self):
-            return self.total
+    def extract(self, message, ctx):
+        return message.payload.get("to") if isinstance(message.payload, dict) else None
 
-    class Counting(Rule):
-        """Counts recipients; breaks on those ending in 7 (an example)."""
+    def collect(self, ref, record, ctx):
+        ctx.shared[self] = ctx.shared.get(self, 0) + _count(record)
 
-        code = "XMP602"
-        name = "counting"
-        scope = Scope.CAMPAIGN
+    def finish(self, ctx):
+        yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
 
-        def extract(self, message, ctx):
-            return message.payload.get("to") if isinstance(message.payload, dict) else None
 
-        def skeleton_extract(self, message, ctx):
-            return lambda line, to: to
+class _Tally(Gathering):
+    def __init__(self):
+        self.total = 0
 
-        def collect(self, ref, record, ctx):
-            ctx.shared[self] = ctx.shared.get(self, 0) + count(record)
+    def add(self, ref, record):
+        self.total += _count(record)
 
-        def gathering(self, ctx):
-            return Counter()
+    def result(self):
+        return self.total
 
-        def absorb(self, gathered, shift, ctx):
-            ctx.shared[self] = ctx.shared.get(self, 0) + gathered
 
-        def finish(self, ctx):
-            yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
+class _FragileTally(_Fragile):
+    """``_Fragile``, taking its records straight from lines read through skeletons and
+    counting them in the worker."""
 
+    code = "XMP602"
+    name = "fragile-tally"
+
+    def skeleton_extract(self, message, ctx):
+        return lambda line, to: to
+
+    def gathering(self, ctx):
+        return _Tally()
+
+    def absorb(self, gathered, shift, ctx):
+        ctx.shared[self] = ctx.shared.get(self, 0) + gathered
+
+
+def _findings_of(rule: Rule, campaign: Path, jobs: int) -> list[tuple[int | None, str]]:
+    engine = Engine([rule], load_registry(REGISTRY))
+    source = (parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000) if jobs > 1
+              else read_campaign(str(campaign), skeletons=Skeletons()))
+    assert source is not None and (jobs == 1 or hasattr(source, "feed"))
+    return [(f.index, f.message) for f in engine.run([(str(campaign), source)]).findings]
+
+
+@pytest.mark.parametrize("rule", [_Fragile, _FragileTally])
+def test_a_campaign_rule_that_crashes_on_some_records_is_reported_alike_in_chunks(tmp_path, small_chunks,
+                                                                                    rule):
+    """A plugin's campaign rule whose ``collect`` breaks on some records — keeping the
+    default gathering (records sent as they are), or taking them from lines read through
+    skeletons and counting them in the worker, where ``add`` breaks alike: each crash is
+    that message's finding in a parallel run as in a single process, and the other records
+    are still counted."""
     campaign = _campaign(tmp_path / "campaign.jsonl", messages=900)
-    registry = load_registry(REGISTRY)
-
-    def report(jobs):
-        engine = Engine([Counting()], registry)
-        files = [(str(campaign), parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000)
-                  if jobs > 1 else read_campaign(str(campaign), skeletons=Skeletons()))]
-        return [(f.index, f.message) for f in engine.run(files).findings]
-
-    single = report(1)
+    single = _findings_of(rule(), campaign, 1)
     assert sum("cannot count" in message for _, message in single) > 20
-    assert report(2) == single
-
-
-def test_a_collect_that_crashes_is_reported_alike_in_chunks(tmp_path, small_chunks):
-    """A plugin's campaign rule whose ``collect`` breaks on some records (it keeps the
-    default gathering: records sent as they are): each crash is that message's finding in
-    a parallel run as in a single process, and the other records are still collected."""
-    from validator.engine import Engine
-    from validator.registry import load_registry
-    from validator.rule import Problem, Rule, Scope
-
-    class Fragile(Rule):
-        """Counts recipients; breaks on those ending in 7 (an example)."""
-
-        code = "XMP601"
-        name = "fragile"
-        scope = Scope.CAMPAIGN
-
-        def extract(self, message, ctx):
-            return message.payload.get("to") if isinstance(message.payload, dict) else None
-
-        def collect(self, ref, record, ctx):
-            if record.endswith("7"):
-                raise ValueError(f"cannot count {record}")
-            ctx.shared[self] = ctx.shared.get(self, 0) + 1
-
-        def finish(self, ctx):
-            yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
-
-    campaign = _campaign(tmp_path / "campaign.jsonl", messages=900)
-    registry = load_registry(REGISTRY)
-
-    def report(jobs):
-        engine = Engine([Fragile()], registry)
-        files = [(str(campaign), parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000)
-                  if jobs > 1 else read_campaign(str(campaign)))]
-        assert (files[0][1] is not None) and (jobs == 1 or hasattr(files[0][1], "feed"))
-        return [(f.index, f.message) for f in engine.run(files).findings]
-
-    single = report(1)
-    assert any("cannot count" in message for _, message in single)
-    assert report(2) == single
+    assert _findings_of(rule(), campaign, 2) == single
