@@ -13,9 +13,9 @@ every letter and digit replaced by a representative of its class:
 * every other byte (quotes, spaces, punctuation) is kept.
 
 One ``bytes.translate`` of a whole block of lines gives those of every line (``classes``), so
-they cost almost nothing per line; for most lines they are the line's *shape*. Two kinds of line need finer ones, and have them as a shape of their own (in a
-tuple, so that it never equals any line's classes), worked out only when the classes are no
-known skeleton's:
+they cost almost nothing per line; for most lines they are the line's *shape*. Two kinds of
+line need finer ones, and have them as a shape of their own (in a tuple, so that it never
+equals any line's classes), worked out only when their classes are no known skeleton's:
 
 * a line with another non-ASCII character (a non-breaking space, a zero-width one, an emoji)
   keeps all of them exactly;
