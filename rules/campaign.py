@@ -220,7 +220,7 @@ class _Sightings(Gathering):
         sightings = self.repeats.get(key)
         if sightings is None:
             entry = self.firsts[key]
-            first = MessageRef(ref[0], entry >> _LINE_BITS & _INDEX_MASK, (entry & _LINE_MASK) - 1)
+            first = MessageRef(ref[0], *_place(entry))
             sightings = self.repeats[key] = [(first, _first_seen(key, entry, _WHATS, self.unnamed))]
         sightings.append((ref, seen))
 
@@ -229,6 +229,12 @@ class _Sightings(Gathering):
             del self.firsts[key]
             self.unnamed.pop(key, None)
         return _Part(self.firsts, list(_WHATS), self.repeats, self.unnamed)
+
+
+def _place(entry: int) -> tuple[int, int | None]:
+    """The index and line of the message an entry (or a packed ref) names, within its part."""
+    line = entry & _LINE_MASK
+    return entry >> _LINE_BITS & _INDEX_MASK, line - 1 if line else None
 
 
 def _first_seen(key: int, entry: int, whats: list[str], unnamed: dict[int, str]) -> Seen:
@@ -357,13 +363,10 @@ class Ledger:
         return (number << _PART_SHIFT) | (ref.index << _LINE_BITS) | line
 
     def ref(self, packed: int) -> MessageRef:
-        line = packed & _LINE_MASK
-        index = (packed >> _LINE_BITS) & _INDEX_MASK
         part = packed >> _PART_SHIFT
         if part & _CHUNK:
-            start = self._chunks[part ^ _CHUNK]
-            return MessageRef(start.file, start.index + index, start.line + line - 1 if line else None)
-        return MessageRef(self.files[part], index, line - 1 if line else None)
+            return self._chunks[part ^ _CHUNK].ref((None, *_place(packed)))
+        return MessageRef(self.files[part], *_place(packed))
 
     def _count(self, at: MessageRef, record: Seen) -> Sighting:
         key, digest, template = record[:3]

@@ -154,8 +154,7 @@ class ChunkResult(NamedTuple):
 def _merge(run: _Run, result: ChunkResult, shift: Shift) -> None:
     rules = run.engine.rules
     for index, line, position, problem, severity in result.problems:
-        ref = None if index is None else MessageRef(
-            shift.file, shift.index + index, None if line is None else shift.line + line)
+        ref = None if index is None else shift.ref((shift.file, index, line))
         run.record(rules[position], problem, ref, severity)
     for (_, collectors), gathered in zip(run.engine._groups, result.gathered):
         for rule, part in zip(collectors, gathered):
