@@ -271,9 +271,12 @@ class Skeletons:
         learning one needs, or None when the line is not a template line."""
         line_shape = line_classes
         candidates = self.known.get(line_shape)
-        if candidates is None and (b"%" in line or _other_characters(line)):
-            line_shape = shape(line)  # a shape of its own (see the module docs)
-            candidates = self.known.get(line_shape)
+        if candidates is None:
+            if _TEMPLATE not in line:
+                return None  # only template lines have skeletons
+            if b"%" in line or _other_characters(line):
+                line_shape = shape(line)  # a shape of its own (see the module docs)
+                candidates = self.known.get(line_shape)
         if candidates is not None:
             for known in candidates:
                 if known.outside(line) == known.fixed:
