@@ -228,6 +228,7 @@ def _read_jsonl(first_lines: list[bytes | int],
     index = 0
     lineno = 0
     read = skeletons.read if skeletons is not None else None
+    known_by_classes = skeletons.known.get if skeletons is not None else None
     head = [_classes_of(raw) for raw in first_lines] if read else None
     through = KnownLines()  # lines read through skeletons, yielded before the next message
     for lines, line_classes in itertools.chain(((first_lines, head),), rest):
@@ -247,7 +248,15 @@ def _read_jsonl(first_lines: list[bytes | int],
                 continue
             skeleton = None
             if raw_classes is not None:
-                skeleton = read(line, raw_classes if line is raw else raw_classes.strip())
+                if line is not raw:
+                    raw_classes = raw_classes.strip()
+                # Skeletons.read's commonest answer, without its call: the first skeleton of
+                # these classes fits the line.
+                candidates = known_by_classes(raw_classes)
+                if candidates is not None and candidates[0].outside(line) == candidates[0].fixed:
+                    skeleton = candidates[0]
+                else:
+                    skeleton = read(line, raw_classes)
                 if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
                     through.append((skeleton, line, index, lineno))  # a KnownLine's fields
                     index += 1
