@@ -266,6 +266,17 @@ def test_lines_without_a_single_plain_recipient_teach_no_skeleton(line):
     pending = book.read(line, shape(line))
     assert isinstance(pending, Pending)
     assert book.learn(pending, line, orjson.loads(line)) is None
+    assert book.known == {}  # no empty list of skeletons left for the reader to look into
+
+
+def test_a_line_whose_skeleton_could_not_be_learnt_is_checked_again(tmp_path):
+    line = ('{"messaging_product": "whatsapp", "to": "\\u002b4915123456789", "type": "template", '
+            '"template": {"name": "order_update", "language": {"code": "en_US"}}}')
+    path = tmp_path / "c.jsonl"
+    path.write_text(f"{line}\n{line}\n")
+    report = _report(path, CASE_REGISTRY, use_skeletons=True)
+    assert report == _report(path, CASE_REGISTRY, use_skeletons=False)
+    assert json.loads(report)["summary"]["messages"] == 2
 
 
 def test_texts_with_escapes_are_read_through_a_skeleton_whose_escapes_stay():

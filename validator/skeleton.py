@@ -288,14 +288,13 @@ class Skeletons:
         every rule — if reading the line's values straight gives the payload's."""
         if self.count >= self.limit or not isinstance(payload, dict):
             return None
-        candidates = self.known.setdefault(pending.shape, [])
-        if len(candidates) >= self.per_shape:
+        if len(self.known.get(pending.shape, ())) >= self.per_shape:
             return None
         found = _spans(line, payload)
         if found is None:
             return None
         known = Known(line, payload, *found)
-        candidates.append(known)
+        self.known.setdefault(pending.shape, []).append(known)  # never an empty list
         self.count += 1
         return known
 
