@@ -11,7 +11,10 @@ with the summed RSS (which counts such pages once per process) and ru_maxrss (th
 single process) beside it —, the findings walint reported per rule, the
 start-up time of ``walint check`` on a one-message file (median of 10; walint's modules are
 compiled to bytecode first, as an installed package has them), and whether each
-target of the performance issue is met. Both programs run in the same invocation, on the
+target of the performance issue is met. Beside them: the CPU time of each run (user + system,
+walint's workers included), and how fast this machine runs the baseline against the 30,000
+messages/second the issue assumes — where the 4 s target and the 8x ratio are the same demand;
+on a machine half as fast, 4 s is 16x the baseline. Both programs run in the same invocation, on the
 same file, alternately (``--repeat``), so the ratio holds on a noisy shared machine even
 when the absolute numbers move. Exits 0 whatever the numbers: the verdicts are information.
 """
@@ -41,6 +44,8 @@ TARGET_RATE = 250_000  # messages/second: 1,000,000 in under 4 s
 TARGET_RATIO = 8.0  # times the baseline's rate
 TARGET_PEAK_MB = 250.0  # whole process tree
 TARGET_STARTUP = 0.25  # seconds, one-message file
+#: What the issue says the hand-written baseline does on one core (messages/second).
+ISSUE_BASELINE_RATE = 30_000
 
 #: The rules the generator's defects are meant to trigger (see generate.py): wrong parameter
 #: count, unknown template or language, newline in a parameter, invalid number.
@@ -184,6 +189,9 @@ class Result(NamedTuple):
     processes: int
     code: int
     sampler_cpu: float
+    #: user + system CPU time of the process and of the descendants it waited for (a pool's
+    #: workers): the work done, which neighbours on a shared machine move less than the wall time.
+    cpu_seconds: float
 
 
 def timed(command: list[str], *, stdout=subprocess.DEVNULL, stderr=None, sample: bool = True,
@@ -202,7 +210,7 @@ def timed(command: list[str], *, stdout=subprocess.DEVNULL, stderr=None, sample:
     return Result(elapsed, sampler.peak / 2**20 if sampler else 0.0, usage.ru_maxrss / 1024,
                   sampler.pss_peak / 2**20 if sampler and pss else None,
                   sampler.processes if sampler else 1, process.returncode,
-                  sampler.cpu_seconds if sampler else 0.0)
+                  sampler.cpu_seconds if sampler else 0.0, usage.ru_utime + usage.ru_stime)
 
 
 def machine() -> str:
@@ -282,7 +290,7 @@ def main() -> None:
             print(f"  run {round_}: walint   {result.seconds:7.2f} s {messages / result.seconds:10,.0f} msg/s"
                   f"  tree peak {result.tree_peak_mb:5.0f} MB over {result.processes} process(es)"
                   f"  ru_maxrss {result.maxrss_mb:5.0f} MB  PSS peak {result.pss_peak_mb:5.0f} MB"
-                  f"  exit {result.code}", flush=True)
+                  f"  CPU {result.cpu_seconds:5.1f} s  exit {result.code}", flush=True)
             if result.code not in (0, 1):  # 1: findings; anything else went wrong
                 print("  walint failed:\n" + errors.read_text(errors="replace")[-3000:])
                 return
@@ -294,6 +302,7 @@ def main() -> None:
                 baseline_runs.append(base)
                 print(f"  run {round_}: baseline {base.seconds:7.2f} s {messages / base.seconds:10,.0f} msg/s"
                       f"  tree peak {base.tree_peak_mb:5.0f} MB  ru_maxrss {base.maxrss_mb:5.0f} MB"
+                      f"  CPU {base.cpu_seconds:5.1f} s"
                       f"  ({baseline_said})", flush=True)
         sampler_cpu = max(run.sampler_cpu for run in walint_runs)
         # Read after the timing: parsing the report is not walint's time.
@@ -319,6 +328,14 @@ def main() -> None:
         base_best, base_median = summary("baseline:", baseline_runs)
         ratio, best_ratio = median_rate / base_median, best_rate / base_best
         print(f"ratio:    walint is {ratio:.1f}x the baseline's speed (medians; best runs: {best_ratio:.1f}x)")
+        # The issue puts the baseline at about 30,000 msg/s on one core, where its two speed
+        # targets agree (8 x 30,000 is about 250,000 msg/s); on a slower machine 4 s asks more.
+        print(f"machine:  the baseline ran at {base_median:,.0f} msg/s here, {base_median / ISSUE_BASELINE_RATE:.0%} "
+              f"of the {ISSUE_BASELINE_RATE:,} msg/s the issue assumes; 1M in 4 s would be "
+              f"{TARGET_RATE / base_median:.1f}x it on this machine")
+    cpu = statistics.median(run.cpu_seconds for run in walint_runs)
+    print(f"cpu:      walint used {cpu:.1f} s of CPU (median; user + system, its whole process tree): "
+          f"{cpu / messages * 1e6:.1f} us a message")
 
     counted = findings.get("summary", {})
     number = lambda key: f"{counted[key]:,}" if isinstance(counted.get(key), int) else "?"  # noqa: E731
