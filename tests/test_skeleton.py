@@ -25,11 +25,13 @@ from hypothesis import strategies as st
 
 from validator.engine import _Run
 from validator.linter import Validator
+from validator.loader import DEFAULT_MAX_MESSAGE_BYTES, _JsonlReader
 from validator.settings import Settings
 from validator.skeleton import (
     _SAFE_LEADS,
     Known,
     KnownLine,
+    KnownLines,
     Pending,
     Skeletons,
     classes,
@@ -368,3 +370,40 @@ def test_problems_that_are_the_skeletons_are_recorded_without_running_the_rule(t
     # the others are checked); not the 38 others.
     assert runs == ["+447911123400", "+447911123401"]
 
+
+
+def test_a_block_is_read_as_its_lines_are_one_by_one():
+    """``Skeletons.first_fits`` lets the reader take runs of lines whole: what it yields for a
+    block is what reading the same lines one by one yields, whatever stands between the runs,
+    with CRLF line endings too."""
+    line = (b'{"messaging_product": "whatsapp", "to": "+4915123456789", "type": "template", '
+            b'"template": {"name": "order_update", "language": {"code": "en_US"}, "components": '
+            b'[{"type": "body", "parameters": [{"type": "text", "text": "Maria"}]}]}}')
+    other_name = line.replace(b"order_update", b"order_aqdate")  # same classes, another skeleton
+    book = Skeletons()
+    for taught in (line, other_name):
+        assert book.learn(book.read(taught, classes(taught)), taught, orjson.loads(taught)) is not None
+    lines = [line, line.replace(b"Maria", b"Mario"), other_name, b"", b"  " + line + b"\r", 5_000_000,
+             line.replace(b"order", b"ordex"), b'{"type": "text", "text": {"body": "hi"}}',
+             line.replace(b"+4915123456789", b"+4915123456780"), line.replace(b"Maria", b"Ma\\u00e9a")]
+
+    def read(how: str, lines: list[bytes | int]) -> list[tuple]:
+        line_classes = [classes(raw) if isinstance(raw, bytes) else b"0" * 64 for raw in lines]
+        reader = _JsonlReader("c.jsonl", DEFAULT_MAX_MESSAGE_BYTES, book)
+        read = list(getattr(reader, how)(lines, line_classes)) + [reader.through]
+        out = []
+        for item in read:
+            if isinstance(item, KnownLines):
+                out += [("through", known, raw, index, number) for known, raw, index, number in item]
+            else:
+                out.append(("message", item.index, item.line, item.raw, item.problem, type(item.skeleton)))
+        return out + [(reader.index, reader.lineno)]
+
+    block = read("shaped", lines)
+    assert block == read("lines", lines)
+    assert [entry[0] for entry in block[:3]] == ["through"] * 3  # a run, then another skeleton
+    assert block[3] == ("through", book.first[classes(line)], line, 3, 5)  # whitespace around it
+    assert block[-1] == (9, 10)  # nine messages (one line is blank), ten lines
+    crlf = [raw + b"\r" for raw in lines if isinstance(raw, bytes)]
+    assert read("shaped", crlf) == read("lines", crlf)
+    assert read("shaped", crlf)[:3] == read("shaped", lines)[:3]

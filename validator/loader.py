@@ -225,21 +225,78 @@ def _too_big(size: int, cap: int) -> str:
 def _read_jsonl(first_lines: list[bytes | int],
                 rest: Iterable[tuple[list[bytes | int], list[bytes] | None]], name: str,
                 cap: int, skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
-    index = 0
-    lineno = 0
-    read = skeletons.read if skeletons is not None else None
-    known_by_classes = skeletons.known.get if skeletons is not None else None
-    head = [_classes_of(raw) for raw in first_lines] if read else None
-    through = KnownLines()  # lines read through skeletons, yielded before the next message
+    reader = _JsonlReader(name, cap, skeletons)
+    head = [_classes_of(raw) for raw in first_lines] if skeletons is not None else None
     for lines, line_classes in itertools.chain(((first_lines, head),), rest):
         if skeletons is None or line_classes is None:
-            line_classes = itertools.repeat(None)
+            yield from reader.lines(lines, itertools.repeat(None))
+        else:
+            yield from reader.shaped(lines, line_classes)
+        if reader.through:  # at the end of each block: what is held stays small
+            yield reader.through
+            reader.through = KnownLines()
+
+
+class _JsonlReader:
+    """The lines of a JSONL file as messages, and as ``KnownLines`` where they are read
+    through skeletons (``validator.skeleton``); counts the messages (``index``) and the lines
+    (``lineno``) read so far."""
+
+    __slots__ = ("cap", "index", "lineno", "name", "skeletons", "through")
+
+    def __init__(self, name: str, cap: int, skeletons: Skeletons | None) -> None:
+        self.name = name
+        self.cap = cap
+        self.skeletons = skeletons
+        self.index = 0
+        self.lineno = 0
+        #: Lines read through skeletons, yielded before the next message.
+        self.through = KnownLines()
+
+    def shaped(self, lines: list[bytes | int], line_classes: list[bytes]) -> Iterator[Message | KnownLines]:
+        """A block of lines with their classes: each run of lines that the first skeleton of
+        their classes fits joins ``through`` whole, in C loops (``Skeletons.first_fits``);
+        the others are read one by one."""
+        assert self.skeletons is not None
+        if line_classes and line_classes[0].endswith(b"\r") and int not in map(type, lines):
+            # CRLF line endings: their "\r" goes now, as strip() would take it off each line
+            # read one by one, so that the lines' classes can find their skeletons.
+            lines = list(map(bytes.rstrip, lines, itertools.repeat(b"\r")))
+            line_classes = list(map(bytes.rstrip, line_classes, itertools.repeat(b"\r")))
+        fits = self.skeletons.first_fits(lines, line_classes)
+        if fits is None:
+            yield from self.lines(lines, line_classes)
+            return
+        known, misses = fits
+        end = len(lines)
+        start = at = 0  # the first line not read yet; the next position in misses
+        while start < end:
+            miss = misses[at]
+            if miss > start:
+                index, lineno, count = self.index, self.lineno + 1, miss - start
+                # a KnownLine's fields, for each line of the run
+                self.through += zip(known[start:miss], lines[start:miss],
+                                    range(index, index + count), range(lineno, lineno + count))
+                self.index += count
+                self.lineno += count
+            stop = miss  # then the lines it does not fit that follow one another: together
+            while stop < end and misses[at] == stop:
+                at += 1
+                stop += 1
+            if stop > miss:
+                yield from self.lines(lines[miss:stop], line_classes[miss:stop])
+            start = stop
+
+    def lines(self, lines: list[bytes | int], line_classes: Iterable[bytes | None]) -> Iterator[Message | KnownLines]:
+        """Lines one by one, with their classes (or None: no skeletons)."""
+        name, cap, index, lineno, through = self.name, self.cap, self.index, self.lineno, self.through
+        read = self.skeletons.read if self.skeletons is not None else None
         for raw, raw_classes in zip(lines, line_classes):
             lineno += 1
             if isinstance(raw, int):
                 if through:
                     yield through
-                    through = KnownLines()
+                    through = self.through = KnownLines()
                 yield Message(name, index, lineno, None, problem=_too_big(raw, cap))
                 index += 1
                 continue
@@ -248,22 +305,14 @@ def _read_jsonl(first_lines: list[bytes | int],
                 continue
             skeleton = None
             if raw_classes is not None:
-                if line is not raw:
-                    raw_classes = raw_classes.strip()
-                # Skeletons.read's commonest answer, without its call: the first skeleton of
-                # these classes fits the line.
-                candidates = known_by_classes(raw_classes)
-                if candidates is not None and candidates[0].outside(line) == candidates[0].fixed:
-                    skeleton = candidates[0]
-                else:
-                    skeleton = read(line, raw_classes)
+                skeleton = read(line, raw_classes if line is raw else raw_classes.strip())
                 if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
                     through.append((skeleton, line, index, lineno))  # a KnownLine's fields
                     index += 1
                     continue
             if through:
                 yield through
-                through = KnownLines()
+                through = self.through = KnownLines()
             try:
                 payload = orjson.loads(line)
             except orjson.JSONDecodeError:
@@ -276,9 +325,7 @@ def _read_jsonl(first_lines: list[bytes | int],
             yield Message(name, index, lineno, payload, raw=line, ambiguities=notes,
                           skeleton=skeleton)
             index += 1
-        if through:  # at the end of each block: what is held stays small
-            yield through
-            through = KnownLines()
+        self.index, self.lineno = index, lineno
 
 
 def _decode_slowly(line: bytes) -> tuple[Any, str | None]:

@@ -63,7 +63,8 @@ import json
 import re
 import string
 from collections.abc import Callable
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import attrgetter, eq, itemgetter, not_
 from typing import Any, NamedTuple
 
 from .message import Message
@@ -258,10 +259,12 @@ class Skeletons:
     it once and then only pays the lookups), at most ``per_shape`` of one shape (lines alike
     but for the digits of a link or a template name)."""
 
-    __slots__ = ("count", "known", "limit", "per_shape")
+    __slots__ = ("count", "first", "known", "limit", "per_shape")
 
     def __init__(self, limit: int = 10_000, per_shape: int = 4) -> None:
         self.known: dict[bytes | tuple[bytes], list[Known]] = {}
+        #: The first skeleton of each shape (most lines of a shape are read through it).
+        self.first: dict[bytes | tuple[bytes], Known] = {}
         self.count = 0
         self.limit = limit
         self.per_shape = per_shape
@@ -283,6 +286,23 @@ class Skeletons:
                     return known
         return Pending(self, line_shape) if _TEMPLATE in line else None
 
+    def first_fits(self, lines: list[bytes | int], line_classes: list[bytes]) -> tuple[list[Any], list[int]] | None:
+        """For a block of lines and the classes of each: the first skeleton of each line's
+        classes (or a stand-in), and the positions of the lines it does not fit, followed by
+        the number of lines — in C loops, with no Python call per line. The reader takes the
+        runs of lines between those positions whole, and asks ``read`` about the others: lines
+        with whitespace around them (their classes were not stripped), with a shape of their
+        own, read through another skeleton of their classes, or through none. None when no
+        skeleton is known yet (a campaign without templates never learns one)."""
+        if not self.first:
+            return None
+        count = len(lines)
+        known = list(map(self.first.get, line_classes, repeat(_NO_SKELETON, count)))
+        fits = map(eq, map(_call, map(_OUTSIDE, known), lines), map(_FIXED, known))
+        misses = list(compress(range(count), map(not_, fits)))
+        misses.append(count)
+        return known, misses
+
     def learn(self, pending: Pending, line: bytes, payload: Any) -> Known | None:
         """Remember the skeleton of ``line``, which decoded to ``payload`` and was checked by
         every rule — if reading the line's values straight gives the payload's."""
@@ -295,8 +315,29 @@ class Skeletons:
             return None
         known = Known(line, payload, *found)
         self.known.setdefault(pending.shape, []).append(known)  # never an empty list
+        self.first.setdefault(pending.shape, known)
         self.count += 1
         return known
+
+
+class _NoSkeleton:
+    """The stand-in of ``Skeletons.first_fits`` for lines whose classes have no skeleton:
+    what its ``outside`` takes of a line (or of a runaway line's size) is never its
+    ``fixed``."""
+
+    __slots__ = ()
+    outside = staticmethod(id)
+    fixed = None
+
+
+_NO_SKELETON = _NoSkeleton()
+_OUTSIDE = attrgetter("outside")
+_FIXED = attrgetter("fixed")
+try:
+    from operator import call as _call
+except ImportError:  # Python 3.10
+    def _call(function: Callable[[Any], Any], argument: Any) -> Any:
+        return function(argument)
 
 
 def _spans(line: bytes, payload: dict) -> tuple[slice, list[slice], list[dict]] | None:
