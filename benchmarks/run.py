@@ -11,12 +11,12 @@ with the summed RSS (which counts such pages once per process) and ru_maxrss (th
 single process) beside it —, the findings walint reported per rule, the
 start-up time of ``walint check`` on a one-message file (median of 10; walint's modules are
 compiled to bytecode first, as an installed package has them), and whether each
-target of the performance issue is met. Beside them: the CPU time of each run (user + system,
-walint's workers included), and how fast this machine runs the baseline against the 30,000
-messages/second the issue assumes — where the 4 s target and the 8x ratio are the same demand;
-on a machine half as fast, 4 s is 16x the baseline. Both programs run in the same invocation, on the
-same file, alternately (``--repeat``), so the ratio holds on a noisy shared machine even
-when the absolute numbers move. Exits 0 whatever the numbers: the verdicts are information.
+target of the performance issue is met. Beside them: the CPU time of each run (user +
+system, walint's workers included), and how fast this machine runs the baseline against the
+30,000 messages/second the issue assumes — where the 4 s target and the 8x ratio are the
+same demand; on a machine half as fast, 4 s is 16x the baseline. Both programs run in the
+same invocation, on the same file, alternately (``--repeat``), so the ratio holds on a noisy
+shared machine even when the absolute numbers move. Exits 0 whatever the numbers: the verdicts are information.
 """
 
 from __future__ import annotations
@@ -190,7 +190,8 @@ class Result(NamedTuple):
     code: int
     sampler_cpu: float
     #: user + system CPU time of the process and of the descendants it waited for (a pool's
-    #: workers): the work done, which neighbours on a shared machine move less than the wall time.
+    #: workers). On a shared machine it moves too (busy neighbours slow every instruction):
+    #: compare it between runs of one invocation.
     cpu_seconds: float
 
 
@@ -330,9 +331,9 @@ def main() -> None:
         print(f"ratio:    walint is {ratio:.1f}x the baseline's speed (medians; best runs: {best_ratio:.1f}x)")
         # The issue puts the baseline at about 30,000 msg/s on one core, where its two speed
         # targets agree (8 x 30,000 is about 250,000 msg/s); on a slower machine 4 s asks more.
-        print(f"machine:  the baseline ran at {base_median:,.0f} msg/s here, {base_median / ISSUE_BASELINE_RATE:.0%} "
-              f"of the {ISSUE_BASELINE_RATE:,} msg/s the issue assumes; 1M in 4 s would be "
-              f"{TARGET_RATE / base_median:.1f}x it on this machine")
+        print(f"machine:  the baseline ran at {base_median:,.0f} msg/s here, "
+              f"{base_median / ISSUE_BASELINE_RATE:.0%} of the {ISSUE_BASELINE_RATE:,} msg/s the "
+              f"issue assumes; 1M in 4 s would be {TARGET_RATE / base_median:.1f}x it on this machine")
     cpu = statistics.median(run.cpu_seconds for run in walint_runs)
     print(f"cpu:      walint used {cpu:.1f} s of CPU (median; user + system, its whole process tree): "
           f"{cpu / messages * 1e6:.1f} us a message")

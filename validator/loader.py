@@ -253,7 +253,8 @@ class _JsonlReader:
         #: Lines read through skeletons, yielded before the next message.
         self.through = KnownLines()
 
-    def shaped(self, lines: list[bytes | int], line_classes: list[bytes]) -> Iterator[Message | KnownLines]:
+    def shaped(self, lines: list[bytes | int],
+               line_classes: list[bytes]) -> Iterator[Message | KnownLines]:
         """A block of lines with their classes: each run of lines that the first skeleton of
         their classes fits joins ``through`` whole, in C loops (``Skeletons.first_fits``);
         the others are read one by one."""
@@ -287,9 +288,11 @@ class _JsonlReader:
                 yield from self.lines(lines[miss:stop], line_classes[miss:stop])
             start = stop
 
-    def lines(self, lines: list[bytes | int], line_classes: Iterable[bytes | None]) -> Iterator[Message | KnownLines]:
+    def lines(self, lines: list[bytes | int],
+              line_classes: Iterable[bytes | None]) -> Iterator[Message | KnownLines]:
         """Lines one by one, with their classes (or None: no skeletons)."""
-        name, cap, index, lineno, through = self.name, self.cap, self.index, self.lineno, self.through
+        name, cap, index, lineno, through = (self.name, self.cap, self.index, self.lineno,
+                                             self.through)
         read = self.skeletons.read if self.skeletons is not None else None
         for raw, raw_classes in zip(lines, line_classes):
             lineno += 1

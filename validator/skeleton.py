@@ -286,7 +286,8 @@ class Skeletons:
                     return known
         return Pending(self, line_shape) if _TEMPLATE in line else None
 
-    def first_fits(self, lines: list[bytes | int], line_classes: list[bytes]) -> tuple[list[Any], list[int]] | None:
+    def first_fits(self, lines: list[bytes | int],
+                   line_classes: list[bytes]) -> tuple[list[Any], list[int]] | None:
         """For a block of lines and the classes of each: the first skeleton of each line's
         classes (or a stand-in), and the positions of the lines it does not fit, followed by
         the number of lines — in C loops, with no Python call per line. The reader takes the
