@@ -33,7 +33,8 @@ from a letter or digit. A known *skeleton* is a line that was decoded in full an
 every rule; a later line is read through it when the two have the same shape
 *and* the same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys
 (the parts of the two lines outside those values, taken by one ``itemgetter`` of slices,
-compared). Such a line has the same JSON structure, the same keys, names, languages, links
+compared; for the first skeleton of each shape, a whole block's lines at once, in C loops:
+``Skeletons.first_fits``). Such a line has the same JSON structure, the same keys, names, languages, links
 and parameter types, the same lengths, whitespace and punctuation in every value, and
 characters of the same classes in ``to`` and in the texts — the same length in characters,
 whitespace at the same places, ASCII or not, printable or not: all that the cacheable rules
