@@ -30,18 +30,19 @@ nothing, whatever the line.
 
 Two lines with the same shape have the same length and the same bytes wherever they differ
 from a letter or digit. A known *skeleton* is a line that was decoded in full and checked by
-every rule; a later line is read through it when the two have the same shape
-*and* the same bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys
-(the parts of the two lines outside those values, taken by one ``itemgetter`` of slices,
-compared; for the first skeleton of each shape, a whole block's lines at once, in C loops:
-``Skeletons.first_fits``). Such a line has the same JSON structure, the same keys, names, languages, links
-and parameter types, the same lengths, whitespace and punctuation in every value, and
-characters of the same classes in ``to`` and in the texts — the same length in characters,
-whitespace at the same places, ASCII or not, printable or not: all that the cacheable rules
-look at (``validator.rule.Rule.cacheable``). It is not decoded, and the cacheable rules the
-skeleton passed are skipped; those it failed fail this line too, and run again to say what
-is wrong with it — or, for a rule whose problems name nothing that varies from line to line
-(``Rule.skeleton_problems``), have the first line's problems recorded again.
+every rule; a later line is read through it when the two have the same shape *and* the same
+bytes everywhere but in the values of ``"to"`` and of the ``"text"`` keys (the parts of the
+two lines outside those values, taken by one ``itemgetter`` of slices, compared; for the
+first skeleton of each shape, a whole block's lines at once, in C loops:
+``Skeletons.first_fits``). Such a line has the same JSON structure, the same keys, names,
+languages, links and parameter types, the same lengths, whitespace and punctuation in every
+value, and characters of the same classes in ``to`` and in the texts — the same length in
+characters, whitespace at the same places, ASCII or not, printable or not: all that the
+cacheable rules look at (``validator.rule.Rule.cacheable``). It is not decoded, and the
+cacheable rules the skeleton passed are skipped; those it failed fail this line too, and run
+again to say what is wrong with it — or, for a rule whose problems name nothing that varies
+from line to line (``Rule.skeleton_problems``), have the first line's problems recorded
+again.
 
 What does differ is read straight from the line: ``to`` (written into the skeleton's payload
 for every line) and the texts (written in only when a rule must read them: ``Known.fill``).
