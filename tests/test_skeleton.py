@@ -371,7 +371,6 @@ def test_problems_that_are_the_skeletons_are_recorded_without_running_the_rule(t
     assert runs == ["+447911123400", "+447911123401"]
 
 
-
 def test_a_block_is_read_as_its_lines_are_one_by_one():
     """``Skeletons.first_fits`` lets the reader take runs of lines whole: what it yields for a
     block is what reading the same lines one by one yields, whatever stands between the runs,
@@ -390,9 +389,9 @@ def test_a_block_is_read_as_its_lines_are_one_by_one():
     def read(how: str, lines: list[bytes | int]) -> list[tuple]:
         line_classes = [classes(raw) if isinstance(raw, bytes) else b"0" * 64 for raw in lines]
         reader = _JsonlReader("c.jsonl", DEFAULT_MAX_MESSAGE_BYTES, book)
-        read = list(getattr(reader, how)(lines, line_classes)) + [reader.through]
+        items = list(getattr(reader, how)(lines, line_classes)) + [reader.through]
         out = []
-        for item in read:
+        for item in items:
             if isinstance(item, KnownLines):
                 out += [("through", known, raw, index, number) for known, raw, index, number in item]
             else:

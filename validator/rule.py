@@ -336,10 +336,9 @@ class Rule:
         built a chunk at a time sends a summary (the distinct URLs, one entry per recipient)
         instead of every record: the main process then does less and receives less, and the
         worker holds no list of records. By default, the records as they are (``Records``),
-        which the engine collects one by one. An exception
-        in ``add`` is reported as the rule's crash on that message (the other records still
-        go); one in ``result``, or here, as a crash of the run, and the rule then absorbs
-        nothing of the chunk."""
+        which the engine collects one by one. An exception in ``add`` is reported as the
+        rule's crash on that message (the other records still go); one in ``result``, or
+        here, as a crash of the run, and the rule then absorbs nothing of the chunk."""
         return Records()
 
     def absorb(self, gathered: Any, shift: Shift, ctx: Context) -> None:
