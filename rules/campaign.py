@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from itertools import compress
+from operator import is_not
 from typing import Any, ClassVar, NamedTuple
 
 import orjson
@@ -340,16 +342,19 @@ class Ledger:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
         have counted them one by one. A recipient new to the ledger and seen once in the chunk
         concerns no rule yet: its entry, made in the worker, goes in as it is. The others —
-        seen in an earlier chunk, or again in this one — are counted one by one."""
+        seen in an earlier chunk, or again in this one — are counted one by one. (The entries
+        go in with one ``setdefault`` each, which also tells which recipients were there
+        before: the ledger is large, and each look into it is a cache miss.)"""
         self._chunks[shift.chunk] = shift
         firsts = part.firsts
-        for key in firsts.keys() & self.entries.keys():
-            entry = firsts.pop(key)
+        entries = list(firsts.values())
+        kept = map(self.entries.setdefault, firsts, entries)
+        for key in compress(firsts, map(is_not, kept, entries)):  # seen in an earlier chunk
+            entry = firsts[key]
             self.see(self.ref(entry & _REF_MASK), _first_seen(key, entry, part.whats, part.unnamed), ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:
                 self.see(shift.ref(ref), seen, ctx)
-        self.entries.update(firsts)
 
     def _pack(self, ref: MessageRef) -> int:
         number = self._file_numbers.get(ref.file)
