@@ -225,17 +225,15 @@ class Report(BaseModel):
         }
 
 
-_NO_FIX = frozenset({"fix", "fixable"})
-
-
 def _dumped(finding: Finding) -> dict[str, Any]:
     """``finding.model_dump()`` of a finding whose fields hold the declared types."""
     if type(finding) is not Finding:
         return finding.model_dump()
-    values = finding.__dict__
-    if values.get("fix") is None:
-        return {name: value for name, value in values.items() if name not in _NO_FIX}
-    return dict(values)
+    dumped = finding.__dict__.copy()
+    if dumped.get("fix") is None:
+        dumped.pop("fix", None)
+        dumped.pop("fixable", None)
+    return dumped
 
 
 def _plain_report(data: dict[str, Any]) -> bool:
