@@ -348,7 +348,7 @@ class Ledger:
         self._chunks[shift.chunk] = shift
         firsts = part.firsts
         entries = list(firsts.values())
-        kept = map(self.entries.setdefault, firsts, entries)
+        kept = list(map(self.entries.setdefault, firsts, entries))
         for key in compress(firsts, map(is_not, kept, entries)):  # seen in an earlier chunk
             entry = firsts[key]
             self.see(self.ref(entry & _REF_MASK), _first_seen(key, entry, part.whats, part.unnamed), ctx)
