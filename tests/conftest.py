@@ -32,3 +32,16 @@ def write_jsonl(path: Path, payloads: list) -> Path:
 @pytest.fixture
 def walint():
     return run_walint
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """The tests (and the commands they run) keep walint's caches in a folder of their own,
+    never in the ``~/.cache`` of whoever runs them."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before

@@ -107,7 +107,8 @@ def main() -> None:
 @click.option("--url-timeout", type=float, help="Seconds per URL check request.")
 @click.option("--url-concurrency", type=int, help="URLs checked at once.")
 @click.option("--url-cache-ttl", type=float, help="Seconds a URL check result is reused.")
-@click.option("--no-cache", is_flag=True, default=None, help="Do not use the URL check cache.")
+@click.option("--no-cache", is_flag=True, default=None,
+              help="Do not use walint's caches (URL checks, parsed registries).")
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow URLs on private or loopback addresses.")
 @click.option("--max-message-size", type=int, help="Largest payload, in bytes.")
@@ -367,7 +368,7 @@ def render(file: str, config_file: str | None, isolated: bool, registry: str | N
     try:
         settings = _load({"registry": registry}, config_file, isolated)
         path = _default_registry(settings)
-        plans = load_registry(path) if path is not None else None
+        plans = load_registry(path, cache=not settings.no_cache) if path is not None else None
         if plans is None:
             click.echo(f"walint: note: no {DEFAULT_REGISTRY} here and no --registry: headers "
                        "are rendered as text unless header_type says otherwise, buttons as url",
@@ -424,7 +425,7 @@ def schema(config_file: str | None, isolated: bool, registry: str | None, output
         path = _default_registry(settings)
         if path is None:
             _fail(f"no registry: no {DEFAULT_REGISTRY} here and no --registry")
-        document = build_schema(load_registry(path), source=path)
+        document = build_schema(load_registry(path, cache=not settings.no_cache), source=path)
     except WalintError as error:
         _fail(error)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

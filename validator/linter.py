@@ -69,7 +69,7 @@ class Validator:
         if registry is None:
             registry = settings.registry
         if isinstance(registry, (str, Path)):
-            registry = load_registry(registry)
+            registry = load_registry(registry, cache=not settings.no_cache)
         self.registry = registry
         known = all_rule_classes(plugins=plugins)
         _check_selectors(known, settings)

@@ -370,8 +370,9 @@ def _entry_label(position: int, entry: Any) -> str:
     return label
 
 
-def load_registry(path: str | Path) -> Registry:
-    """Read and compile a registry file (YAML, or the API's JSON response)."""
+def load_registry(path: str | Path, *, cache: bool = True) -> Registry:
+    """Read and compile a registry file (YAML, or the API's JSON response). With ``cache``,
+    the parse of a text read before is taken from the cache (``validator.registry_cache``)."""
     path = Path(path)
     source = str(path)
     try:
@@ -384,7 +385,12 @@ def load_registry(path: str | Path) -> Registry:
         raise RegistryError(f"registry is not UTF-8 text ({exc.reason})", file=source) from None
     except OSError as exc:
         raise RegistryError(f"cannot read registry: {exc.strerror}", file=source) from None
-    data, lines = _parse_yaml(text, source)
+    if cache:
+        from .registry_cache import cached_parse
+
+        data, lines = cached_parse(text, lambda: _parse_yaml(text, source))
+    else:
+        data, lines = _parse_yaml(text, source)
     if isinstance(data, dict) and ("templates" in data or "data" in data):
         entries = data.get("templates", data.get("data"))
     elif isinstance(data, list):

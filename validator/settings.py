@@ -148,7 +148,8 @@ class Settings(BaseModel):
     url_timeout: PositiveFloat = Field(5.0, description="Seconds per URL request.")
     url_concurrency: PositiveInt = Field(64, description="URLs checked at once.")
     url_cache_ttl: float = Field(3600.0, ge=0, description="Seconds a URL check result is reused.")
-    no_cache: bool = Field(False, description="Do not read or write the URL check cache.")
+    no_cache: bool = Field(False, description="Do not read or write walint's caches (URL checks, "
+                                              "parsed registries).")
     allow_private_urls: bool = Field(False, description="Allow URLs on private/loopback addresses.")
 
     # -- limits --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from ..cachedir import cache_dir
 from ..redact import redact_url
 from .result import Outcome, ProbeResult
 
@@ -80,9 +81,7 @@ class ProbeCache:
     @staticmethod
     def default_path() -> Path:
         """``$XDG_CACHE_HOME/walint/urls.json``, else ``~/.cache/walint/urls.json``."""
-        base = os.environ.get("XDG_CACHE_HOME", "")
-        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-        return root / "walint" / "urls.json"
+        return cache_dir() / "urls.json"
 
     def get(
         self, url: str, *, max_bytes: int = 4096, allow_private: bool = False
