@@ -27,7 +27,6 @@ compact. Files are read once per (path, modification time, size) and shared by t
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -159,6 +158,8 @@ def _csv_rows(lines: list[tuple[int, str]], delimiter: str, name: str,
         for number, text in numbers:
             current[0] = number
             yield text
+
+    import csv  # here: most runs read no audience file
 
     reader = csv.reader(source(), delimiter=delimiter)
     start = 1

@@ -21,7 +21,6 @@ Disagreements, and the reading chosen:
 
 from __future__ import annotations
 
-import difflib
 
 from pydantic import Field
 
@@ -151,6 +150,8 @@ class InteractiveType(Rule):
             message = f"unknown interactive type {show(kind)}"
             meant = kind.lower() if kind.lower() in INTERACTIVE_TYPES else None
             if meant is None:
+                import difflib  # here: only an unknown value needs it
+
                 close = difflib.get_close_matches(kind, sorted(INTERACTIVE_TYPES), n=1, cutoff=0.6)
                 meant = close[0] if close else None
             yield Problem("interactive.type", f"{message} (did you mean {meant!r}?)" if meant else message)

@@ -5,8 +5,6 @@ The tables are data, in ``rules.known_keys``; this module only walks a payload a
 
 from __future__ import annotations
 
-import difflib
-
 from validator.message import STATUS_UPDATE
 from validator.rule import Problem, Rule
 
@@ -21,6 +19,8 @@ def suggest(key: str, known: frozenset[str]) -> str | None:
     for name in known:
         if name.lower() == lowered:
             return name
+    import difflib  # here: only an unknown value needs it
+
     close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -29,7 +29,6 @@ and the key (exit code 2 on the command line).
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -419,6 +418,8 @@ def _validate_file(table: Mapping[str, Any], label: str) -> dict[str, Any]:
     for key, value in table.items():
         name = by_key.get(key)
         if name is None:
+            import difflib  # here: only a mistyped key needs it
+
             hint = difflib.get_close_matches(key.replace("_", "-"), list(by_key), n=1, cutoff=0.6)
             tip = f" (did you mean '{hint[0]}'?)" if hint else ""
             raise ConfigError(f"{label}: unknown key '{key}'{tip}")
