@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -61,11 +62,14 @@ NOT_NEEDED = [
 
 
 def probe(tmp_path: Path, *args: str) -> dict:
+    """A check of one message in a fresh interpreter, with a cache of the test's own (empty
+    before its first probe)."""
     campaign = tmp_path / "one.jsonl"
     first = (ROOT / "examples" / "campaign.jsonl").read_text(encoding="utf-8").splitlines()[0]
     campaign.write_text(first + "\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-c", PROBE, *args, str(campaign)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -76,6 +80,11 @@ def test_plain_check_imports_only_what_it_needs(tmp_path):
     assert "validator.registry" in run["modules"] and "yaml" in run["modules"]
     assert "validator.reporters.text" in run["modules"]
     assert [name for name in NOT_NEEDED if name in run["modules"]] == []
+    # The registry's parse was kept (validator.registry_cache): the next run needs no YAML parser.
+    again = probe(tmp_path)
+    assert again["code"] == 0 and "validator.registry" in again["modules"]
+    assert "yaml" not in again["modules"]
+    assert [name for name in NOT_NEEDED if name in again["modules"]] == []
 
 
 def test_plain_check_builds_no_pydantic_model(tmp_path):
