@@ -21,7 +21,6 @@ Disagreements, and the reading chosen:
 
 from __future__ import annotations
 
-
 from pydantic import Field
 
 from validator.rule import Problem, Rule, RuleOptions

@@ -4,7 +4,7 @@ not changed does not load the YAML parser.
 pre-commit runs ``walint check`` on every commit, nearly always with the same registry, and a
 check of a few messages is mostly start-up: importing PyYAML and parsing the file is about a
 tenth of it (callgrind, a one-message check of the benchmark's campaign: 904 M instructions,
-821 M with the parse read from here). What ``parse`` made of a text — the data and the line
+810 M with the parse read from here). What ``parse`` made of a text — the data and the line
 of each template — is kept in ``<cache dir>/registries/<SHA-256 of the text>.json``
 (``validator.cachedir``), the newest ``KEEP`` of them.
 
