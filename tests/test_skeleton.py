@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from validator.engine import _Run
 from validator.linter import Validator
-from validator.loader import DEFAULT_MAX_MESSAGE_BYTES, _JsonlReader
+from validator.loader import DEFAULT_MAX_MESSAGE_BYTES, _classes_of, _JsonlReader
 from validator.settings import Settings
 from validator.skeleton import (
     _SAFE_LEADS,
@@ -380,14 +380,14 @@ def test_a_block_is_read_as_its_lines_are_one_by_one():
             b'[{"type": "body", "parameters": [{"type": "text", "text": "Maria"}]}]}}')
     other_name = line.replace(b"order_update", b"order_aqdate")  # same classes, another skeleton
     book = Skeletons()
-    for taught in (line, other_name):
-        assert book.learn(book.read(taught, classes(taught)), taught, orjson.loads(taught)) is not None
+    for taught in (line, other_name):  # looked up by their classes and "\n", as the reader does
+        assert book.learn(book.read(taught, _classes_of(taught)), taught, orjson.loads(taught)) is not None
     lines = [line, line.replace(b"Maria", b"Mario"), other_name, b"", b"  " + line + b"\r", 5_000_000,
              line.replace(b"order", b"ordex"), b'{"type": "text", "text": {"body": "hi"}}',
              line.replace(b"+4915123456789", b"+4915123456780"), line.replace(b"Maria", b"Ma\\u00e9a")]
 
     def read(how: str, lines: list[bytes | int]) -> list[tuple]:
-        line_classes = [classes(raw) if isinstance(raw, bytes) else b"0" * 64 for raw in lines]
+        line_classes = [_classes_of(raw) if isinstance(raw, bytes) else b"0" * 64 for raw in lines]
         reader = _JsonlReader("c.jsonl", DEFAULT_MAX_MESSAGE_BYTES, book)
         items = list(getattr(reader, how)(lines, line_classes)) + [reader.through]
         out = []
@@ -401,7 +401,7 @@ def test_a_block_is_read_as_its_lines_are_one_by_one():
     block = read("shaped", lines)
     assert block == read("lines", lines)
     assert [entry[0] for entry in block[:3]] == ["through"] * 3  # a run, then another skeleton
-    assert block[3] == ("through", book.first[classes(line)], line, 3, 5)  # whitespace around it
+    assert block[3] == ("through", book.first[_classes_of(line)], line, 3, 5)  # whitespace around it
     assert block[-1] == (9, 10)  # nine messages (one line is blank), ten lines
     crlf = [raw + b"\r" for raw in lines if isinstance(raw, bytes)]
     assert read("shaped", crlf) == read("lines", crlf)

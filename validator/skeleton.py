@@ -272,8 +272,9 @@ class Skeletons:
         self.per_shape = per_shape
 
     def read(self, line: bytes, line_classes: bytes | tuple[bytes]) -> Known | Pending | None:
-        """The known skeleton of ``line``, whose classes (or shape) are ``line_classes``, what
-        learning one needs, or None when the line is not a template line."""
+        """The known skeleton of ``line``, whose classes (or shape) are ``line_classes`` (in the
+        reader's form, followed by ``\n``: ``validator.loader._classes_of``), what learning
+        one needs, or None when the line is not a template line."""
         line_shape = line_classes
         candidates = self.known.get(line_shape)
         if candidates is None:
