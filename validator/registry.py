@@ -409,7 +409,9 @@ def load_registry(path: str | Path, *, cache: bool = True) -> Registry:
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, list[int | None]]:
     """Parse YAML, keeping the line where each template entry starts, and refusing
-    documents whose aliases would expand into an enormous tree (billion laughs)."""
+    documents whose aliases would expand into an enormous tree (billion laughs). What it
+    returns is kept on disk (``validator.registry_cache``): when that changes, so must
+    ``registry_cache.FORMAT``."""
     import yaml  # here, not at import: a run without a registry file never needs it
 
     # libyaml's parser (CSafeLoader) when PyYAML was built with it, else the pure-Python one.
