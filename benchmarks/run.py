@@ -16,7 +16,8 @@ system, walint's workers included), and how fast this machine runs the baseline 
 30,000 messages/second the issue assumes — where the 4 s target and the 8x ratio are the
 same demand; on a machine half as fast, 4 s is 16x the baseline. Both programs run in the
 same invocation, on the same file, alternately (``--repeat``), so the ratio holds on a noisy
-shared machine even when the absolute numbers move. Exits 0 whatever the numbers: the verdicts are information.
+shared machine even when the absolute numbers move. Exits 0 whatever the numbers: the
+verdicts are information.
 """
 
 from __future__ import annotations

@@ -349,8 +349,7 @@ class Ledger:
         firsts = part.firsts
         entries = list(firsts.values())
         kept = list(map(self.entries.setdefault, firsts, entries))
-        for key in compress(firsts, map(is_not, kept, entries)):  # seen in an earlier chunk
-            entry = firsts[key]
+        for key, entry in compress(firsts.items(), map(is_not, kept, entries)):  # seen before
             self.see(self.ref(entry & _REF_MASK), _first_seen(key, entry, part.whats, part.unnamed), ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:

@@ -112,10 +112,13 @@ def classes(data: bytes) -> bytes:
 def shape(line: bytes) -> bytes | tuple[bytes]:
     """The shape of one line: its classes, or for a line with a ``%`` or another non-ASCII
     character, its own shape (see the module docs)."""
+    return _own_shape(line) or line.translate(_CLASSES)
+
+
+def _own_shape(line: bytes) -> tuple[bytes] | None:
+    """The shape of its own of a line with a ``%`` or another non-ASCII character, else None."""
     percent, other = b"%" in line, _other_characters(line)
-    if percent or other:
-        return (line.translate(_TABLES[percent, other]),)
-    return line.translate(_CLASSES)
+    return (line.translate(_TABLES[percent, other]),) if percent or other else None
 
 
 def _other_characters(data: bytes) -> bool:
@@ -280,9 +283,10 @@ class Skeletons:
         if candidates is None:
             if _TEMPLATE not in line:
                 return None  # only template lines have skeletons
-            if b"%" in line or _other_characters(line):
-                line_shape = shape(line)  # a shape of its own (see the module docs)
-                candidates = self.known.get(line_shape)
+            own = _own_shape(line)  # (see the module docs)
+            if own is not None:
+                line_shape = own
+                candidates = self.known.get(own)
         if candidates is not None:
             for known in candidates:
                 if known.outside(line) == known.fixed:
