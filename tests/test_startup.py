@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from validator.findings import Finding, Report, Severity, Summary
+from validator.findings import Finding, Report, Severity, Summary, constructed
 from validator.registry import Template, _plain_template
 from validator.rule import Rule, RuleOptions
 from validator.settings import Settings, _validate
@@ -169,6 +169,38 @@ def test_default_rule_options_are_what_validation_makes():
         Options = ExampleOptions
 
     assert _state(Example().options) == _state(ExampleOptions())
+
+
+class _Plain(BaseModel):
+    name: str
+    count: int = 3
+    tags: list[str] = Field(default_factory=list)
+    severity: Severity = Severity.WARNING
+
+
+class _Aliased(BaseModel):
+    name: str = Field("x", alias="Name")
+
+
+class _MutableDefault(BaseModel):
+    tags: list[str] = ["a"]
+
+
+class _Extra(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str = "x"
+
+
+@pytest.mark.parametrize(("model", "data"), [
+    (_Plain, {"name": "n"}), (_Plain, {"name": "n", "count": 5, "tags": ["t"]}), (_Plain, {}),
+    (_Aliased, {"Name": "y"}), (_Aliased, {}), (_MutableDefault, {}),
+    (_Extra, {"name": "y", "other": 1}),
+])
+def test_constructed_is_what_model_construct_makes(model, data):
+    made = constructed(model, data)
+    assert _state(made) == _state(model.model_construct(_fields_set=set(data), **data))
+    if model is _MutableDefault:  # pydantic copies such a default: each model its own list
+        assert made.tags is not constructed(model, data).tags
 
 
 def test_deferred_models_keep_their_signatures():
