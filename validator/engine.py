@@ -21,7 +21,7 @@ from .message import MALFORMED, NOT_AN_OBJECT, Message, _new_ref
 from .redact import redact
 from .registry import Registry
 from .rule import DEFAULT, NO_RECORDS, Context, MessageRef, Problem, Rule, Scope
-from .skeleton import Known, KnownLine, KnownLines, Pending
+from .skeleton import FirstSight, Known, KnownLine, KnownLines, Pending
 
 __all__ = ["Engine"]
 
@@ -210,6 +210,10 @@ class _Run:
                     self.messages += len(message)
                     self.through_skeletons(name, message)
                     continue
+                if type(message) is FirstSight:
+                    self.messages += len(message)
+                    self.first_sight(name, message)
+                    continue
                 self.messages += 1
                 check(message)
                 observe(message)
@@ -255,6 +259,14 @@ class _Run:
             message = KnownLine.message(line, file)
             self.check(message)
             self.observe(message)
+
+    def first_sight(self, file: str, lines: FirstSight) -> None:
+        """Lines each the first of this run read through a skeleton learnt in an earlier
+        run: checked as messages, the records the skeleton's first line stands for made."""
+        for line in lines:
+            message = KnownLine.message(line, file)
+            self.check(message)
+            self.observe(message, first_sight=True)
 
     def check(self, message: Message) -> None:
         """Run the per-message rules on one message."""
@@ -339,15 +351,17 @@ class _Run:
         if learn:
             skeleton.passed.add(value)
 
-    def records(self, message: Message) -> Iterator[tuple[int, Rule, Any]]:
+    def records(self, message: Message, first_sight: bool = False) -> Iterator[tuple[int, Rule, Any]]:
         """(group number, extracting rule, record) of each extract group that has a record
-        of ``message``; a crash of an extract is recorded as the rule's finding."""
+        of ``message``; a crash of an extract is recorded as the rule's finding. With
+        ``first_sight`` (``FirstSight``), the groups whose records of a line read through a
+        skeleton are its first line's (``NO_RECORDS``) extract this one."""
         ctx = self.ctx
         skeleton = message.skeleton
         extractors = None
         if type(skeleton) is Known:
             lane = self.engine.lane(skeleton, message, ctx)
-            if lane.fill:
+            if lane.fill or first_sight:
                 skeleton.fill(message.raw)
             extractors, raw, to = lane.extractors, message.raw, message.payload["to"]
         for number, (extractor, _) in enumerate(self.engine._groups):
@@ -355,7 +369,9 @@ class _Run:
                 if extractors is None or extractors[number] is None:
                     record = extractor.extract(message, ctx)
                 elif extractors[number] is NO_RECORDS:
-                    continue
+                    if not first_sight:
+                        continue
+                    record = extractor.extract(message, ctx)
                 else:
                     record = extractors[number](raw, to)
             except WalintError:
@@ -366,11 +382,12 @@ class _Run:
             if record is not None:
                 yield number, extractor, record
 
-    def observe(self, message: Message) -> None:
-        """Show one message to the campaign and network rules."""
+    def observe(self, message: Message, first_sight: bool = False) -> None:
+        """Show one message to the campaign and network rules (``first_sight``: see
+        ``records``)."""
         ref = None
         keep = self.keep
-        for number, _, record in self.records(message):
+        for number, _, record in self.records(message, first_sight):
             ref = ref or message.ref
             keep(number, ref, record)
         ctx = self.ctx

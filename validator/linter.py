@@ -8,6 +8,7 @@ the one-shot convenience. Nothing here touches the network unless ``offline=Fals
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from .catalog import (
 from .engine import Engine
 from .errors import ConfigError
 from .findings import Report
-from .loader import messages_from_payloads, read_campaign
+from .loader import messages_from_payloads, read_campaign, sent_payloads
 from .message import Message
 from .per_file import PerFileIgnores
 from .registry import Registry, load_registry
@@ -97,7 +98,8 @@ class Validator:
         remains, ``report.fixed_findings`` what was fixed and ``report.fixed_payloads``
         every payload in order, repaired or as given. The given objects are never changed."""
         if not fix:
-            return self.engine.run([(file, messages_from_payloads(payloads, file))])
+            skeletons = self._memory_skeletons() if self.skeletons else None
+            return self.engine.run([(file, sent_payloads(payloads, file, skeletons))])
         fixer = self._fixer(unsafe_fixes, record=False)
         fixed: list[Any] = []
         messages = fixer.stream(file, messages_from_payloads(payloads, file), payloads=fixed)
@@ -138,6 +140,25 @@ class Validator:
     #: Whether template lines are read through their skeletons (``validator.skeleton``);
     #: the differential tests turn it off for the reference run.
     skeletons = True
+
+    def _memory_skeletons(self) -> Skeletons:
+        """The skeletons of payloads validated in memory, kept from call to call (a sender
+        validating inline sends the same few templates all day; at most ``Skeletons.limit``
+        of them): one set per thread, as each ``validate`` writes into those it reads
+        through."""
+        per_thread = self.__dict__.get("_per_thread")
+        if per_thread is None:
+            per_thread = self.__dict__.setdefault("_per_thread", threading.local())
+        skeletons = getattr(per_thread, "skeletons", None)
+        if skeletons is None:
+            skeletons = per_thread.skeletons = Skeletons()
+        return skeletons
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a copy takes: all but the skeletons of ``validate``, a cache (per thread)."""
+        state = self.__dict__.copy()
+        state.pop("_per_thread", None)
+        return state
 
     def _source(self, jobs: int, skeletons: Skeletons | None) -> Any:
         """How to read a campaign file: in chunks by ``jobs`` worker processes when that

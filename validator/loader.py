@@ -26,13 +26,13 @@ import orjson
 from .errors import InputError
 from .jsonscan import ambiguities
 from .message import Message
-from .skeleton import Known, KnownLines, classes
+from .skeleton import FirstSight, Known, KnownLines, classes
 
 if TYPE_CHECKING:
     from .registry import Registry
     from .skeleton import Skeletons
 
-__all__ = ["STDIN", "messages_from_payloads", "read_campaign"]
+__all__ = ["STDIN", "messages_from_payloads", "read_campaign", "sent_payloads"]
 
 STDIN = "-"
 #: Default cap on one message's size: the largest valid payload (a 32,768-character template
@@ -59,6 +59,68 @@ def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> I
             yield payload
         else:
             yield Message(file=file, index=index, line=None, payload=payload)
+
+
+def sent_payloads(payloads: Iterable[Any], file: str = "<memory>",
+                  skeletons: Skeletons | None = None) -> Iterator[Message | KnownLines]:
+    """In-memory payloads as messages with no line numbers, each read as the JSON it is sent
+    as: a dict is written as one line (``orjson.dumps``) and the line decoded, and when that
+    gives back an equal dict, the decoded one is checked — so that a ``str`` or ``int`` Enum
+    member reads as the value the API receives, and the caller's objects are never touched.
+    A payload the round trip would change (a tuple, NaN, a big integer, a subclass of dict or
+    str …) is checked as given. With ``skeletons``, template lines are read through them as
+    a JSONL file's are (``validator.skeleton``): a sender validating each message inline
+    checks most of them at the cost of a line of a campaign file. The first line of a call
+    read through a skeleton learnt in an earlier call comes as a ``FirstSight``."""
+    through = KnownLines()
+    earlier = skeletons.count if skeletons is not None else 0  # learnt in earlier calls
+    sighted: set[Known] = set()
+    for index, payload in enumerate(payloads):
+        if type(payload) is not dict:
+            message = payload if isinstance(payload, Message) else Message(file, index, None, payload)
+        else:
+            line, sent = _sent_as(payload)
+            if line is None:
+                message = Message(file, index, None, payload)
+            else:
+                skeleton = skeletons.read(line, _classes_of(line)) if skeletons is not None else None
+                if type(skeleton) is Known:
+                    if skeleton.number >= earlier or skeleton in sighted:
+                        through.append((skeleton, line, index, None))  # a KnownLine's fields
+                        continue
+                    sighted.add(skeleton)
+                    message = FirstSight([(skeleton, line, index, None)])
+                else:
+                    message = Message(file, index, None, sent, raw=line if skeleton else None,
+                                      skeleton=skeleton)
+        if through:
+            yield through
+            through = KnownLines()
+        yield message
+    if through:
+        yield through
+
+
+#: Values orjson would write as something else are refused (``_unwritable``): subclasses of
+#: str, int, dict and list, dates, dataclasses. (Tuples, NaN and Enum members it writes;
+#: comparing the decoded line with the payload tells which changed.)
+_EXACT = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _unwritable(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
+
+
+def _sent_as(payload: dict) -> tuple[bytes, dict] | tuple[None, None]:
+    """A payload as one JSON line, and the line decoded: (None, None) when the two are not
+    equal, or the payload has what JSON cannot hold (a big integer, a key that is not a
+    string, a lone surrogate …)."""
+    try:
+        line = orjson.dumps(payload, default=_unwritable, option=_EXACT)
+    except TypeError:
+        return None, None
+    sent = orjson.loads(line)
+    return (line, sent) if sent == payload else (None, None)
 
 
 def read_campaign(source: str, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,

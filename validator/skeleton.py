@@ -71,7 +71,7 @@ from typing import Any, NamedTuple
 
 from .message import Message
 
-__all__ = ["Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "classes", "shape"]
+__all__ = ["FirstSight", "Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "classes", "shape"]
 
 #: UTF-8 lead bytes (of 2- and 3-byte characters) all of whose characters are printable and
 #: not whitespace in Python's Unicode data (``tests/test_skeleton.py`` checks it); a line whose
@@ -136,6 +136,15 @@ class KnownLines(list):
     __slots__ = ()
 
 
+class FirstSight(KnownLines):
+    """Lines read through skeletons learnt in an earlier run (``Validator.validate`` keeps
+    its skeletons from call to call), each the first of its skeleton in this run: the engine
+    records what ``Rule.skeleton_extract`` left to the skeleton's first line (``NO_RECORDS``)
+    from it, as the run that learnt the skeleton did from its first line."""
+
+    __slots__ = ()
+
+
 class KnownLine(NamedTuple):
     """A line read through a known skeleton (``KnownLines``); ``message`` makes it one."""
 
@@ -165,8 +174,8 @@ class Known:
     """A line checked by every rule, as a skeleton: ``Message.skeleton`` of each later line
     read through it."""
 
-    __slots__ = ("_in_order", "escaped", "fixed", "holders", "key", "lane", "outside", "passed",
-                 "payload", "problems", "quick", "rerun", "texts", "to")
+    __slots__ = ("_in_order", "escaped", "fixed", "holders", "key", "lane", "number", "outside",
+                 "passed", "payload", "problems", "quick", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
                  holders: list[dict]) -> None:
@@ -203,6 +212,8 @@ class Known:
         #: campaign rules' functions of (line, to), those functions (else None).
         self.lane: Any = None
         self.quick: Any = None
+        #: How many skeletons its book had learnt before it (``Skeletons.learn``).
+        self.number = 0
 
     def values(self, order: list[int]) -> Callable[[bytes], tuple[bytes, ...]]:
         """A function reading the text values of a line read through this skeleton, as
@@ -322,6 +333,7 @@ class Skeletons:
         if found is None:
             return None
         known = Known(line, payload, *found)
+        known.number = self.count
         self.known.setdefault(pending.shape, []).append(known)  # never an empty list
         self.first.setdefault(pending.shape, known)
         self.count += 1
