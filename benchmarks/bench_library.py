@@ -7,7 +7,9 @@ printed: importing walint, then constructing the Validator), then times
 ``validator.validate([payload])`` — one call per payload — for ``--payloads`` payloads of a
 campaign from ``generate.py`` (distinct recipients, about 3 % defects), split into
 ``--rounds`` rounds. Every payload is different, so no call is served by a cache an earlier
-call filled with the same recipient, as a sender's stream of distinct customers would not be.
+call filled with the same recipient, as a sender's stream of distinct customers would not be;
+the calls do share the skeletons the Validator learns (templates written alike), as a
+sender's do, so the first rounds, which learn most of them, are the slowest.
 Prints microseconds per call: the median and best round, and the very first call apart (lazy
 set-up). For comparison, as many other payloads of the campaign in one
 ``validate(payloads)`` call, per message: the difference is the per-call overhead.
