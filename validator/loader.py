@@ -214,32 +214,33 @@ def _lines(stream: IO[bytes], cap: int) -> Iterator[bytes | int]:
 
 def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bool = False,
                  ) -> Iterator[tuple[list[bytes | int], list[bytes] | None]]:
-    """The lines of the rest of ``stream``, a block at a time, without their ``\n``: what
-    ``_lines`` yields, at a fraction of the cost per line. A line longer than ``cap`` is its
-    size instead (an int, trailing ``\r`` not counted), and is never held whole: once the
-    unfinished line passes ``cap``, only its length and last byte are kept. With ``shaped``,
-    each block comes with the classes of each of its lines followed by ``\n``
-    (``_classes_of``: one translation of the whole block, cut into lines by
-    ``BytesIO.readlines``, which finds their ends several times faster than ``split``), else
-    with None."""
+    """The lines of the rest of ``stream``, a block at a time, as ``_lines`` yields them —
+    each with its ``\n`` (but the file's last, if it has none) — at a fraction of the cost
+    per line: a block is cut into lines by ``BytesIO.readlines``, which finds their ends with
+    memchr (several times faster than ``split``). A line longer than ``cap`` is its size
+    instead (an int, line end not counted), and is never held whole: once the unfinished line
+    passes ``cap``, only its length and last byte are kept. With ``shaped``, each block comes
+    with the classes of each of its lines followed by ``\n`` (``_classes_of``: one
+    translation of the whole block, cut into lines the same way), else with None."""
     carry, dropped = b"", 0  # the unfinished line: its text (or last byte) and bytes let go
 
     def ended(text: bytes) -> bytes | int:
-        if not dropped and (len(text) <= cap or len(text.rstrip(b"\r")) <= cap):
+        body = text[:-1] if text[-1:] == b"\n" else text
+        if not dropped and (len(body) <= cap or len(body.rstrip(b"\r")) <= cap):
             return text
-        return dropped + len(text.rstrip(b"\r"))
+        return dropped + len(body.rstrip(b"\r"))
 
     while True:
         block = stream.read(size)
         if not block:
             break
-        parts = block.split(b"\n")
-        if len(parts) == 1:
+        parts = _io.BytesIO(block).readlines()
+        if len(parts) == 1 and block[-1] != 10:  # no line ends in the block
             carry += block
         else:
             head = parts[0] = ended(carry + parts[0])
-            carry, dropped = parts.pop(), 0
-            if max(map(len, parts[1:]), default=0) > cap:
+            carry, dropped = (parts.pop() if block[-1] != 10 else b""), 0
+            if max(map(len, parts[1:]), default=0) > cap + 1:
                 parts[1:] = [ended(part) for part in parts[1:]]
             line_classes = None
             if shaped:
@@ -255,9 +256,13 @@ def _line_blocks(stream: IO[bytes], cap: int, size: int = 1 << 20, *, shaped: bo
 
 
 def _classes_of(part: bytes | int) -> bytes:
-    """The classes of a line (``validator.skeleton.classes``) followed by ``\n``, the form the
-    reader looks skeletons up by; none for a runaway line's size."""
-    return classes(part) + b"\n" if isinstance(part, bytes) else b""
+    """The classes of a line (``validator.skeleton.classes``) followed by ``\n`` (its own or
+    an added one), the form the reader looks skeletons up by; none for a runaway line's
+    size."""
+    if not isinstance(part, bytes):
+        return b""
+    part_classes = classes(part)
+    return part_classes if part_classes[-1:] == b"\n" else part_classes + b"\n"
 
 
 def _is_jsonl(first: bytes) -> bool:
@@ -325,9 +330,9 @@ class _JsonlReader:
         the others are read one by one."""
         assert self.skeletons is not None
         if line_classes and line_classes[0].endswith(b"\r\n") and int not in map(type, lines):
-            # CRLF line endings: their "\r" goes now, as strip() would take it off each line
-            # read one by one, so that the lines' classes can find their skeletons.
-            lines = list(map(bytes.rstrip, lines, itertools.repeat(b"\r")))
+            # CRLF line endings: they go now, as strip() would take them off each line read
+            # one by one, so that the lines' classes can find their skeletons.
+            lines = list(map(bytes.rstrip, lines, itertools.repeat(b"\r\n")))
             line_classes = [line_class.rstrip(b"\r\n") + b"\n" for line_class in line_classes]
         fits = self.skeletons.first_fits(lines, line_classes)
         if fits is None:
@@ -373,7 +378,9 @@ class _JsonlReader:
                 continue
             skeleton = None
             if raw_classes is not None:
-                skeleton = read(line, raw_classes if line is raw else raw_classes.strip() + b"\n")
+                if line is not raw and (len(line) + 1 != len(raw) or raw[-1] != 10):
+                    raw_classes = raw_classes.strip() + b"\n"  # else only "\n" was stripped
+                skeleton = read(line, raw_classes)
                 if type(skeleton) is Known:  # no need to decode (see validator.skeleton)
                     through.append((skeleton, line, index, lineno))  # a KnownLine's fields
                     index += 1
