@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import datetime
 import enum
+import functools
 import json
 import sys
 import threading
@@ -20,12 +21,14 @@ from collections import OrderedDict
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validator.engine import _Run
 from validator.linter import Validator
 from validator.settings import Settings
 
-from .test_skeleton import CASE_REGISTRY, _case_payloads, _variants
+from .test_skeleton import _GROUPS, _HEX_GROUPS, CASE_REGISTRY, TEXTS, _case_payloads, _rotate, _variants
 
 HERE = Path(__file__).parent
 META_REGISTRY = HERE / "data" / "meta-examples-registry.yaml"
@@ -98,6 +101,34 @@ def test_one_call_at_a_time_reports_what_a_run_without_skeletons_reports(through
     # Calls share the skeletons: a payload written like an earlier one is not decoded again.
     assert len(through) > 300
     assert payloads == given
+
+
+@functools.cache
+def _lasting(use_skeletons: bool) -> Validator:
+    """One validator for all the examples below, as a sender keeps one."""
+    return _validator(ROOT_REGISTRY, use_skeletons)
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=TEXTS, order=TEXTS, date=TEXTS, suffix=TEXTS, steps=st.integers(1, 25),
+       to=st.sampled_from(["+447911123456", "+447911654321", "+4915123456789", "+44 7911 123456"]))
+def test_generated_texts_report_the_same_call_after_call(name, order, date, suffix, steps, to):
+    def payload(rotation: int, to: str = to, groups=_HEX_GROUPS) -> dict:
+        name_, order_, date_, suffix_ = (_rotate(value, rotation, groups)
+                                         for value in (name, order, date, suffix))
+        message = copy.deepcopy(TEMPLATE)
+        message["to"] = to
+        for parameter, text in zip(_at(message, *BODY), (name_, order_, date_)):
+            parameter["text"] = text
+        _at(message, "template", "components", 2, "parameters")[0]["text"] = suffix_
+        return message
+
+    payloads = [payload(0), payload(steps), payload(0, "+4915123456789"), payload(steps * 2),
+                payload(steps, groups=_GROUPS)]
+    fast, reference = _lasting(True), _lasting(False)
+    for one in payloads:
+        assert _dumped(fast.validate([one])) == _dumped(reference.validate([one])), one
+    assert _dumped(fast.validate(payloads)) == _dumped(reference.validate(payloads))
 
 
 def test_a_later_call_reads_a_payload_through_the_skeleton_an_earlier_one_taught(through):
