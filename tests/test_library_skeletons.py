@@ -28,7 +28,15 @@ from validator.engine import _Run
 from validator.linter import Validator
 from validator.settings import Settings
 
-from .test_skeleton import _GROUPS, _HEX_GROUPS, CASE_REGISTRY, TEXTS, _case_payloads, _rotate, _variants
+from .test_skeleton import (
+    _GROUPS,
+    _HEX_GROUPS,
+    CASE_REGISTRY,
+    TEXTS,
+    _case_payloads,
+    _rotate,
+    _variants,
+)
 
 HERE = Path(__file__).parent
 META_REGISTRY = HERE / "data" / "meta-examples-registry.yaml"

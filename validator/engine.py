@@ -351,7 +351,8 @@ class _Run:
         if learn:
             skeleton.passed.add(value)
 
-    def records(self, message: Message, first_sight: bool = False) -> Iterator[tuple[int, Rule, Any]]:
+    def records(self, message: Message,
+                first_sight: bool = False) -> Iterator[tuple[int, Rule, Any]]:
         """(group number, extracting rule, record) of each extract group that has a record
         of ``message``; a crash of an extract is recorded as the rule's finding. With
         ``first_sight`` (``FirstSight``), the groups whose records of a line read through a

@@ -121,7 +121,8 @@ def _trusted(model: BaseModel, data: dict[str, Any]) -> None:
     """Initialise ``model`` from ``data`` already of the declared types, as validation
     would: containers copied, fields set as given, defaults for the others."""
     if not _filled(model, data):
-        model.__setstate__(type(model).model_construct(_fields_set=set(data), **data).__getstate__())
+        built = type(model).model_construct(_fields_set=set(data), **data)
+        model.__setstate__(built.__getstate__())
 
 
 class Severity(str, Enum):

@@ -77,13 +77,14 @@ def sent_payloads(payloads: Iterable[Any], file: str = "<memory>",
     sighted: set[Known] = set()
     for index, payload in enumerate(payloads):
         if type(payload) is not dict:
-            message = payload if isinstance(payload, Message) else Message(file, index, None, payload)
+            message = (payload if isinstance(payload, Message)
+                       else Message(file, index, None, payload))
         else:
             line, sent = _sent_as(payload)
             if line is None:
                 message = Message(file, index, None, payload)
             else:
-                skeleton = skeletons.read(line, _classes_of(line)) if skeletons is not None else None
+                skeleton = None if skeletons is None else skeletons.read(line, _classes_of(line))
                 if type(skeleton) is Known:
                     if skeleton.number >= earlier or skeleton in sighted:
                         through.append((skeleton, line, index, None))  # a KnownLine's fields
@@ -104,7 +105,8 @@ def sent_payloads(payloads: Iterable[Any], file: str = "<memory>",
 #: Values orjson would write as something else are refused (``_unwritable``): subclasses of
 #: str, int, dict and list, dates, dataclasses. (Tuples, NaN and Enum members it writes;
 #: comparing the decoded line with the payload tells which changed.)
-_EXACT = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_EXACT = (orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+          | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
 def _unwritable(value: Any) -> Any:

@@ -325,9 +325,9 @@ class Rule:
         would, reading the texts, if at all, from the line (``Known.values``), and keep
         nothing of the run (it lives with the skeleton, which may outlive ``ctx``). Or
         ``NO_RECORDS``: what ``extract`` recorded of the skeleton's first line stands for all
-        of them (the links a campaign only counts) — of the first line of each run, for a
-        skeleton kept from run to run (``Validator.validate``'s). None, the default: ``extract`` is called
-        for each line, with the line's texts written into the payload."""
+        of them (the links a campaign only counts) — of its first line in each run, for a
+        skeleton kept from run to run (``Validator.validate``'s). None, the default:
+        ``extract`` is called for each line, with the line's texts written into the payload."""
         return None
 
     def gathering(self, ctx: Context) -> Gathering:

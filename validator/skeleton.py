@@ -71,7 +71,8 @@ from typing import Any, NamedTuple
 
 from .message import Message
 
-__all__ = ["FirstSight", "Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "classes", "shape"]
+__all__ = ["FirstSight", "Known", "KnownLine", "KnownLines", "Pending", "Skeletons", "classes",
+           "shape"]
 
 #: UTF-8 lead bytes (of 2- and 3-byte characters) all of whose characters are printable and
 #: not whitespace in Python's Unicode data (``tests/test_skeleton.py`` checks it); a line whose
