@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import rules._links
 from validator import Validator
-from validator.engine import Engine
+from validator.engine import Engine, _Run
 from validator.findings import Summary
 from validator.loader import messages_from_payloads
 from validator.net import SignedExpiry, UrlProber, signed_expiry
@@ -87,6 +87,29 @@ def test_offline_makes_no_request_and_counts_links_as_skipped(link_server, reque
 def test_the_library_is_offline_by_default_and_says_how_many_links_it_skipped(link_server):
     report = Validator(REGISTRY, plugins=False).validate([image(link_server.url("/status/404"))])
     assert report.summary.links_skipped == 1 and report.findings == []
+
+
+def test_a_validator_checks_the_links_of_every_call_though_it_reads_them_through_skeletons(
+        link_server, monkeypatch):
+    """A sender's Validator keeps the skeletons of the payloads it has checked; a later call
+    read through one (a ``FirstSight``) still has its links probed and reported."""
+    line = (ROOT / "examples" / "campaign.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    payload = json.loads(line)  # order_update/en_US with an image header
+    header = payload["template"]["components"][0]["parameters"][0]
+    header["image"]["link"] = link_server.url("/status/404")
+    validator = Validator(REGISTRY, settings=ONLINE, plugins=False)
+    other = json.loads(json.dumps(payload))
+    other["to"] = "+447911123457"  # the same skeleton
+    read = []
+    first_sight = _Run.first_sight
+    monkeypatch.setattr(_Run, "first_sight", lambda run, file, lines: (
+        read.extend(lines), first_sight(run, file, lines)))
+    for batch in ([payload], [other], [payload, other]):
+        report = validator.validate(batch)
+        broken = [f.index for f in report.findings if f.rule == "WA501"]
+        assert broken == list(range(len(batch))), report.findings
+        assert report.summary.links_checked == 1
+    assert len(read) == 2  # the first payload of each later call: through the skeleton
 
 
 def test_a_redirect_from_a_public_host_to_loopback_is_blocked_without_a_request(monkeypatch):
