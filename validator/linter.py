@@ -93,6 +93,11 @@ class Validator:
                  unsafe_fixes: bool | None = None) -> Report:
         """Check payload dicts held in memory; findings carry their 0-based ``index``.
 
+        Without fixes, each payload is checked as the JSON it is sent as
+        (``validator.loader.sent_payloads``), template payloads through the skeletons this
+        Validator keeps from call to call, per thread: a call costs little once a payload
+        written alike has been checked.
+
         With ``fix=True`` the fixes rules offer are applied first (safe ones; unsafe ones
         too with ``unsafe_fixes``, default ``settings.unsafe_fixes``): the report holds what
         remains, ``report.fixed_findings`` what was fixed and ``report.fixed_payloads``
