@@ -165,6 +165,19 @@ def test_a_copy_of_a_validator_learns_skeletons_of_its_own(through):
     assert validator.validate([TEMPLATE]).ok and len(through) == 1
 
 
+def test_a_validator_keeps_at_most_its_limit_of_skeletons_and_still_reports_the_same():
+    fast, reference = _validator(ROOT_REGISTRY, True), _validator(ROOT_REGISTRY, False)
+    fast.memory_skeleton_limit = 3
+    payloads = []
+    for name in ("Al", "Ana", "Anna", "Maria", "Jonas", "Lucia", "Marianne"):  # other lengths
+        payload = copy.deepcopy(TEMPLATE)
+        _at(payload, *BODY)[0]["text"] = name
+        payloads.append(payload)
+    for payload in payloads * 2:
+        assert _dumped(fast.validate([payload])) == _dumped(reference.validate([payload]))
+    assert fast._memory_skeletons().count == 3
+
+
 class _Name(str, enum.Enum):
     ORDER_UPDATF = "order_updatf"
 

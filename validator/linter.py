@@ -146,17 +146,20 @@ class Validator:
     #: the differential tests turn it off for the reference run.
     skeletons = True
 
+    #: At most this many skeletons of ``validate`` a thread (about 8 KB each): they live as
+    #: long as the Validator, where a file's are let go with its run.
+    memory_skeleton_limit = 2_000
+
     def _memory_skeletons(self) -> Skeletons:
         """The skeletons of payloads validated in memory, kept from call to call (a sender
-        validating inline sends the same few templates all day; at most ``Skeletons.limit``
-        of them): one set per thread, as each ``validate`` writes into those it reads
-        through."""
+        validating inline sends the same few templates all day): one set per thread, as each
+        ``validate`` writes into those it reads through."""
         per_thread = self.__dict__.get("_per_thread")
         if per_thread is None:
             per_thread = self.__dict__.setdefault("_per_thread", threading.local())
         skeletons = getattr(per_thread, "skeletons", None)
         if skeletons is None:
-            skeletons = per_thread.skeletons = Skeletons()
+            skeletons = per_thread.skeletons = Skeletons(limit=self.memory_skeleton_limit)
         return skeletons
 
     def __getstate__(self) -> dict[str, Any]:
