@@ -360,7 +360,7 @@ def render(file: str, config_file: str | None, isolated: bool, registry: str | N
 
     from .loader import read_campaign
     from .registry import load_registry
-    from .split import atomic_writer
+    from .atomic import atomic_writer
 
     if not file.lower().endswith(".csv"):
         _fail(f"{file}: render expands CSV campaigns (a .csv file)")

@@ -73,25 +73,16 @@ def _write(path: Path, data: Any, lines: list[int | None]) -> None:
             return  # a date, a NaN …: JSON would give back something else
     except (TypeError, orjson.JSONEncodeError):  # a set, bytes, a key that is not a string
         return
-    import tempfile  # here: most runs only read
+    from .errors import InputError
+    from .atomic import atomic_writer  # here: most runs only read
 
-    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
+        with atomic_writer(path) as out:
             out.write(blob)
-        os.replace(temporary, path)
-        temporary = None
         _prune(path.parent)
-    except OSError:
+    except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
         pass
-    finally:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
 
 
 def _prune(folder: Path) -> None:

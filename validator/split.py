@@ -34,18 +34,17 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
-from .errors import InputError
+from .atomic import atomic_writer
 from .findings import Finding, Report, Severity
 from .loader import STDIN, read_campaign
 from .message import Message
 from .registry import Registry
 
-__all__ = ["SplitCounts", "atomic_writer", "dumps", "replayable_stdin", "write_split"]
+__all__ = ["SplitCounts", "dumps", "replayable_stdin", "write_split"]
 
 STDIN_NAME = "<stdin>"
 
@@ -62,27 +61,6 @@ def dumps(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike) -> Iterator[IO[bytes]]:
-    """Write ``path`` all at once: a temporary file beside it, moved over it on success."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", file=str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 @contextlib.contextmanager
