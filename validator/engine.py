@@ -366,15 +366,14 @@ class _Run:
                 skeleton.fill(message.raw)
             extractors, raw, to = lane.extractors, message.raw, message.payload["to"]
         for number, (extractor, _) in enumerate(self.engine._groups):
+            function = None if extractors is None else extractors[number]
+            if function is NO_RECORDS and not first_sight:
+                continue
             try:
-                if extractors is None or extractors[number] is None:
-                    record = extractor.extract(message, ctx)
-                elif extractors[number] is NO_RECORDS:
-                    if not first_sight:
-                        continue
+                if function is None or function is NO_RECORDS:
                     record = extractor.extract(message, ctx)
                 else:
-                    record = extractors[number](raw, to)
+                    record = function(raw, to)
             except WalintError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch

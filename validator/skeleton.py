@@ -179,7 +179,7 @@ class Known:
                  "passed", "payload", "problems", "quick", "rerun", "texts", "to")
 
     def __init__(self, line: bytes, payload: dict, to: slice, texts: list[slice],
-                 holders: list[dict]) -> None:
+                 holders: list[dict], number: int) -> None:
         #: How to take the bytes of a line outside the values read from each line (one C
         #: call), and those bytes of the first line: a line matches when the two are equal.
         #: Escapes (``\n``, ``\u00e9``) in a text are not in the values: they must be the same.
@@ -213,8 +213,8 @@ class Known:
         #: campaign rules' functions of (line, to), those functions (else None).
         self.lane: Any = None
         self.quick: Any = None
-        #: How many skeletons its book had learnt before it (``Skeletons.learn``).
-        self.number = 0
+        #: How many skeletons its book had learnt before it.
+        self.number = number
 
     def values(self, order: list[int]) -> Callable[[bytes], tuple[bytes, ...]]:
         """A function reading the text values of a line read through this skeleton, as
@@ -333,8 +333,7 @@ class Skeletons:
         found = _spans(line, payload)
         if found is None:
             return None
-        known = Known(line, payload, *found)
-        known.number = self.count
+        known = Known(line, payload, *found, self.count)
         self.known.setdefault(pending.shape, []).append(known)  # never an empty list
         self.first.setdefault(pending.shape, known)
         self.count += 1
