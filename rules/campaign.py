@@ -10,10 +10,7 @@ Memory: a campaign may hold a million messages, so nothing here keeps a payload.
 recipient (its E.164 digits) mapping to one packed integer: where its first message is,
 whether it got a template, and a 64-bit digest of its first message's content. How many
 messages a recipient gets, and the digests of further messages, are kept only for recipients
-seen twice. In a parallel run the digest is left out of the entries the workers make for lines
-read through skeletons (working it out is a tenth of a worker's time, for the few recipients
-that come again): it is worked out from the line, read again from the file, when its
-recipient comes again (``Ledger.defers``).
+seen twice.
 
 Recipients are compared in E.164 (``+49 151 23456789`` is ``+4915123456789``); a ``to``
 that is not a valid number (WA301) or a group is not counted.
@@ -40,10 +37,8 @@ import orjson
 from pydantic import Field
 
 from validator.findings import Severity
-from validator.loader import decoded
 from validator.message import Message
 from validator.rule import (
-    ChunkLines,
     Context,
     Gathering,
     MessageRef,
@@ -75,8 +70,7 @@ _ENVELOPE = frozenset({"to", "recipient", "recipient_type", "messaging_product",
 # recipient, and the first message's digest. A part is a file checked in this process (its
 # number) or a chunk of a file checked by a worker process (``_CHUNK`` and the run's number
 # of the chunk, ``Shift.chunk``): a chunk's entries are made in the worker and go into the
-# ledger as they are, with the number of their message's description above the digest (0 when
-# the worker left it out: ``Ledger.defers``).
+# ledger as they are, with the number of their message's description above the digest.
 # 149 bits (161 with that number): a Python int of five or six 30-bit digits, 48 bytes either
 # way, for every recipient (four billion lines a part, half a million files or chunks: far
 # past any campaign; ``_pack`` refuses more, and a worker then sends its records one by one).
@@ -198,19 +192,16 @@ class _Part(NamedTuple):
     repeats: dict[int, list[tuple[MessageRef, Seen]]]
     #: The description of each recipient's first message that has no number.
     unnamed: dict[int, str]
-    #: Where the chunk's lines are, to read a first message again for its digest.
-    lines: ChunkLines
 
 
 class _Sightings(Gathering):
     """A chunk's sightings as they are made, in a worker: the ledger's entry of each
     recipient seen once, each sighting of those seen again (``_Part``)."""
 
-    __slots__ = ("firsts", "lines", "part", "repeats", "unnamed", "unnamed_from")
+    __slots__ = ("firsts", "part", "repeats", "unnamed", "unnamed_from")
 
-    def __init__(self, chunk: int, lines: ChunkLines) -> None:
+    def __init__(self, chunk: int) -> None:
         self.part = (_CHUNK | chunk) << _PART_SHIFT
-        self.lines = lines
         self.firsts: dict[int, int] = {}
         self.repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
         self.unnamed: dict[int, str] = {}
@@ -225,35 +216,21 @@ class _Sightings(Gathering):
             self.unnamed[seen[0]] = seen[3]
 
     def _again(self, ref: MessageRef, seen: Seen) -> None:
-        """A recipient seen before in the chunk: its sightings are kept, with their digests,
-        the first's worked out from its entry."""
+        """A recipient seen before in the chunk: its sightings are kept, the first's
+        worked out from its entry."""
         key = seen[0]
         sightings = self.repeats.get(key)
         if sightings is None:
             entry = self.firsts[key]
             first = MessageRef(ref[0], *_place(entry))
-            sightings = self.repeats[key] = [
-                (first, _first_seen(key, entry, _WHATS, self.unnamed, self.lines))]
-        sightings.append((ref, _digested(seen)))
+            sightings = self.repeats[key] = [(first, _first_seen(key, entry, _WHATS, self.unnamed))]
+        sightings.append((ref, seen))
 
     def result(self) -> _Part:
         for key in self.repeats:
             del self.firsts[key]
             self.unnamed.pop(key, None)
-        return _Part(self.firsts, list(_WHATS), self.repeats, self.unnamed, self.lines)
-
-
-class _Digesting(Records):
-    """A chunk's records one by one (``Records``), their digests worked out: what a worker
-    gathers when it leaves digests out but the chunk is one too many for an entry to name."""
-
-    __slots__ = ()
-
-    def add(self, ref: MessageRef | tuple, record: Any) -> None:
-        self.append((ref, _digested(record)))
-
-    def result(self) -> Records:
-        return Records(self)
+        return _Part(self.firsts, list(_WHATS), self.repeats, self.unnamed)
 
 
 def _place(entry: int) -> tuple[int, int | None]:
@@ -262,40 +239,11 @@ def _place(entry: int) -> tuple[int, int | None]:
     return entry >> _LINE_BITS & _INDEX_MASK, line - 1 if line else None
 
 
-def _first_seen(key: int, entry: int, whats: list[str], unnamed: dict[int, str],
-                lines: ChunkLines) -> Seen:
-    """The record of a recipient's first sighting, from its entry in a chunk (``_Sightings``)."""
+def _first_seen(key: int, entry: int, whats: list[str], unnamed: dict[int, str]) -> Seen:
+    """The record of a recipient's first sighting, from its entry."""
     what_id = entry >> _WHAT_SHIFT
-    return _seen(key, _digest(entry, lines), bool(entry >> _TEMPLATE_BIT & 1),
+    return _seen(key, entry >> _DIGEST_SHIFT & _DIGEST_MASK, bool(entry >> _TEMPLATE_BIT & 1),
                  whats[what_id] if what_id < len(whats) else unnamed[key])
-
-
-def _digest(entry: int, lines: ChunkLines) -> int:
-    """The digest of the message an entry in a chunk names: the entry's own, or when the
-    worker left it out (0), the digest of the message's line, read again."""
-    digest = entry >> _DIGEST_SHIFT & _DIGEST_MASK
-    if digest:
-        return digest
-    number = (entry & _LINE_MASK) - 1
-    try:
-        line = lines.line(number)
-    except (OSError, IndexError):  # the file went away or changed: a digest no other has
-        return hash((lines.path, lines.start, number)) & _DIGEST_MASK
-    payload = decoded(line)
-    if not isinstance(payload, dict):  # the file changed under the run
-        return hash(line) & _DIGEST_MASK
-    return content_digest(payload)
-
-
-def _digested(record: tuple) -> tuple:
-    """A record of ``Ledger.line_record``'s that left its digest out (``Ledger.defers``: the
-    line and the function working it out instead) as the fields of a ``Seen``; any other as
-    it is."""
-    if len(record) == 5:
-        return record
-    key, line, template, what, bits, digest_of = record
-    digest = digest_of(line)
-    return key, digest, template, what, bits | digest << _DIGEST_SHIFT
 
 
 _new_seen = tuple.__new__
@@ -304,8 +252,7 @@ _new_seen = tuple.__new__
 class Ledger:
     """One entry per recipient for the whole run (see the module docs)."""
 
-    __slots__ = ("_chunks", "_file_numbers", "_lines", "copies", "counts", "entries", "files",
-                 "on")
+    __slots__ = ("_chunks", "_file_numbers", "copies", "counts", "entries", "files", "on")
 
     def __init__(self) -> None:
         self.entries: dict[int, int] = {}
@@ -314,9 +261,8 @@ class Ledger:
         self.copies: dict[int, int] = {}
         self.files: list[str] = []
         self._file_numbers: dict[str, int] = {}
-        #: Where each chunk absorbed so far starts, by its number, and where its lines are.
+        #: Where each chunk absorbed so far starts, by its number.
         self._chunks: dict[int, Shift] = {}
-        self._lines: dict[int, ChunkLines] = {}
         #: The rules told of each sighting, by what they want to hear of
         #: (``_LedgerRule.on``): most messages are a recipient's first, which concerns no
         #: duplicate or burst.
@@ -339,19 +285,11 @@ class Ledger:
             return None
         return _seen(key, content_digest(payload), message.kind == "template", describe(payload))
 
-    def defers(self, ctx: Context) -> bool:
-        """Whether ``line_record`` leaves the digest out, for it to be worked out only for a
-        recipient seen again (``_digested``, ``_digest``): in a worker, whose lines can be
-        read again (``Context.lines``), when no rule is told of every sighting in order
-        (those get each record as it is: ``gathering``)."""
-        return ctx.lines is not None and not (self.on["first-template"] or self.on["every"])
-
-    def line_record(self, message: Message, ctx: Context) -> Callable[[bytes, str], tuple | None]:
+    def line_record(self, message: Message) -> Callable[[bytes, str], tuple | None]:
         """``record`` of each line read through ``message``'s skeleton, from the line and its
         ``to`` — the fields of the ``Seen``, as a plain tuple (see ``see``): the description
         and the blanked content are the skeleton's, worked out here; a line's digest hashes
-        them with its own texts, as ``content_digest`` does. When the ledger ``defers`` it,
-        the line and the function working it out stand in its place (``_digested``)."""
+        them with its own texts, as ``content_digest`` does."""
         payload = message.payload
         if payload.get("recipient_type") == "group":
             return lambda line, to: None
@@ -361,18 +299,6 @@ class Ledger:
         texts = skeleton.values([position[id(holder)] for holder in holders])
         fixed = _seen(0, 0, message.kind == "template", describe(payload))
         what, template, bits = fixed.what, fixed.template, fixed.entry
-
-        if self.defers(ctx):
-            def digest_of(line: bytes) -> int:
-                return (hash(texts(line)) ^ structure) & _DIGEST_MASK
-
-            def deferring(line: bytes, to: str) -> tuple | None:
-                number = e164_of(to)
-                if number is None:
-                    return None
-                return int(number), line, template, what, bits, digest_of
-
-            return deferring
 
         def line_record(line: bytes, to: str) -> tuple | None:
             number = e164_of(to)
@@ -402,18 +328,15 @@ class Ledger:
         return seen
 
     # -- a chunk at a time (parallel runs: validator.rule.Rule.gathering/absorb) -------------
-    def gathering(self, ctx: Context) -> Gathering:
+    def gathering(self, chunk: int | None) -> Gathering:
         """In a worker, at a chunk's start: what takes the chunk's sightings (``_Sightings``).
         The rules told of a recipient's first template or of every sighting (the messaging
         limit) count recipients in input order across all of them: for them the sightings go
-        as they are, one by one (and so they do, digested, when the chunks are too many for
-        an entry to name)."""
-        chunk = ctx.chunk
-        if chunk is None or not self.defers(ctx):
+        as they are, one by one (and so they do when the chunks are too many for an entry
+        to name)."""
+        if self.on["first-template"] or self.on["every"] or chunk is None or chunk >= _CHUNK:
             return Records()
-        if chunk >= _CHUNK:
-            return _Digesting()
-        return _Sightings(chunk, ctx.lines)
+        return _Sightings(chunk)
 
     def absorb(self, part: _Part, shift: Shift, ctx: Context) -> None:
         """In the main process, chunk after chunk: count a chunk's sightings as ``see`` would
@@ -423,13 +346,11 @@ class Ledger:
         go in with one ``setdefault`` each, which also tells which recipients were there
         before: the ledger is large, and each look into it is a cache miss.)"""
         self._chunks[shift.chunk] = shift
-        self._lines[shift.chunk] = part.lines
         firsts = part.firsts
         entries = list(firsts.values())
         kept = list(map(self.entries.setdefault, firsts, entries))
         for key, entry in compress(firsts.items(), map(is_not, kept, entries)):  # seen before
-            self.see(self.ref(entry & _REF_MASK),
-                     _first_seen(key, entry, part.whats, part.unnamed, part.lines), ctx)
+            self.see(self.ref(entry & _REF_MASK), _first_seen(key, entry, part.whats, part.unnamed), ctx)
         for key, sightings in part.repeats.items():
             for ref, seen in sightings:
                 self.see(shift.ref(ref), seen, ctx)
@@ -461,10 +382,8 @@ class Ledger:
         first = entry & _REF_MASK
         had_template = bool(entry >> _TEMPLATE_BIT & 1)
         count = self.counts[key] = self.counts.get(key, 1) + 1
+        first_digest = entry >> _DIGEST_SHIFT & _DIGEST_MASK
         if count == 2:
-            part = first >> _PART_SHIFT
-            first_digest = (_digest(entry, self._lines[part ^ _CHUNK]) if part & _CHUNK
-                            else entry >> _DIGEST_SHIFT & _DIGEST_MASK)
             self.copies[(key << 64) | first_digest] = first
         copy = self.copies.setdefault((key << 64) | digest, ref)
         if template and not had_template:
@@ -509,13 +428,13 @@ class _LedgerRule(Rule):
         return Ledger.of(ctx).record(message)
 
     def skeleton_extract(self, message, ctx):
-        return Ledger.of(ctx).line_record(message, ctx)
+        return Ledger.of(ctx).line_record(message)
 
     def collect(self, ref, record, ctx):
         Ledger.of(ctx).see(ref, record, ctx)
 
     def gathering(self, ctx):
-        return Ledger.of(ctx).gathering(ctx)
+        return Ledger.of(ctx).gathering(ctx.chunk)
 
     def absorb(self, gathered, shift, ctx):
         Ledger.of(ctx).absorb(gathered, shift, ctx)

@@ -21,7 +21,7 @@ from validator.errors import InputError
 from validator.linter import Validator
 from validator.loader import read_campaign
 from validator.registry import load_registry
-from validator.rule import ChunkLines, Gathering, Problem, Rule, Scope
+from validator.rule import Gathering, Problem, Rule, Scope
 from validator.settings import Settings
 from validator.skeleton import Skeletons
 
@@ -136,34 +136,6 @@ def test_line_numbers_survive_a_runaway_line_and_a_last_line_without_newline(tmp
     double, merged = _report(campaign, 2)
     assert merged > 10 and double == single
     assert any(finding["line"] == 301 for finding in json.loads(single)["findings"])  # the runaway
-
-
-def test_copies_found_from_digests_the_workers_left_out(tmp_path, small_chunks, monkeypatch):
-    """Workers leave the content digest out of the entries of lines read through skeletons;
-    a recipient's first message is read again for it when the recipient comes again — in a
-    later chunk (the main process reads it) or the same. Copies and near-copies, texts with
-    escapes and CRLF endings: the same WA601 and WA602 findings as one process."""
-    rng = random.Random(4)
-    lines = []
-    for number in range(1200):
-        to = f"+4915{rng.randrange(150):09d}" if number % 3 == 0 else f"+4916{number:09d}"
-        name = rng.choice(["Ana", "Zo\\u00eb", 'say \\"hi\\"', "Ana\\nB", "Zo\u00eb"])  # as JSON
-        lines.append('{"messaging_product": "whatsapp", "to": "%s", "type": "template", "template": '
-                     '{"name": "order_update", "language": {"code": "en_US"}, "components": [{"type": '
-                     '"body", "parameters": [{"type": "text", "text": "%s"}, {"type": "text", "text": '
-                     '"A-%d"}, {"type": "text", "text": "May 3"}]}]}}' % (to, name, number % 2))
-    campaign = tmp_path / "campaign.jsonl"
-    campaign.write_bytes(("\r\n".join(lines) + "\r\n").encode())
-    read_again = []
-    original = ChunkLines.line
-    monkeypatch.setattr(ChunkLines, "line", lambda self, n: read_again.append(n) or original(self, n))
-    single, _ = _report(campaign, 1)
-    assert not read_again  # one process has every digest
-    double, merged = _report(campaign, 2)
-    assert merged > 10 and double == single
-    assert len(read_again) > 20  # the main process read first messages again
-    rules = [f["rule"] for f in json.loads(single)["findings"]]
-    assert rules.count("WA602") > 20 and rules.count("WA601") > 20
 
 
 def test_messaging_limit_and_findings_cap_across_chunks(tmp_path, small_chunks):

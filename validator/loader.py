@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .registry import Registry
     from .skeleton import Skeletons
 
-__all__ = ["STDIN", "decoded", "messages_from_payloads", "read_campaign", "sent_payloads"]
+__all__ = ["STDIN", "messages_from_payloads", "read_campaign", "sent_payloads"]
 
 STDIN = "-"
 #: Default cap on one message's size: the largest valid payload (a 32,768-character template
@@ -403,14 +403,6 @@ class _JsonlReader:
                           skeleton=skeleton)
             index += 1
         self.index, self.lineno = index, lineno
-
-
-def decoded(line: bytes) -> Any:
-    """What the reader decodes a stripped JSONL line to, or None when it reports the line."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return _decode_slowly(line)[0]
 
 
 def _decode_slowly(line: bytes) -> tuple[Any, str | None]:

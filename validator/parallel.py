@@ -27,13 +27,12 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from itertools import islice
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine import Engine, _Run
 from .errors import WalintError
 from .loader import DEFAULT_MAX_MESSAGE_BYTES, _is_jsonl, _line_blocks, _read_jsonl
-from .rule import ChunkLines, Gathering, MessageRef, Problem, Records, Rule, Shift
+from .rule import Gathering, MessageRef, Problem, Records, Rule, Shift
 from .skeleton import Skeletons
 
 if TYPE_CHECKING:
@@ -199,12 +198,11 @@ def _check(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
         _SKELETONS = Skeletons()  # one per worker, for all its chunks
     engine = _ENGINE
     assert engine is not None, "workers are forked from check_chunked"
+    run = _ChunkRun(engine, number)
     with open(path, "rb") as stream:
         stream.seek(start)
-        reader, lines = _ChunkReader(stream, end - start), ChunkLines(path, start)
-        blocks = _CountedBlocks(_line_blocks(reader, DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons),
-                                reader, lines)
-        run = _ChunkRun(engine, number, lines)
+        blocks = _CountedBlocks(_line_blocks(_ChunkReader(stream, end - start),
+                                             DEFAULT_MAX_MESSAGE_BYTES, shaped=skeletons))
         run.consume(name, _read_jsonl([], blocks, name, DEFAULT_MAX_MESSAGE_BYTES,
                                       _SKELETONS if skeletons else None))
     return ChunkResult(blocks.lines, run.messages, run.problems, run.gathered())
@@ -212,52 +210,29 @@ def _check(task: tuple[str, str, int, int, bool, int]) -> ChunkResult:
 
 class _ChunkReader:
     """One chunk of a file, read a block at a time as ``_line_blocks`` asks: a worker never
-    holds the whole chunk. Knows where the lines read so far end (``ended``)."""
+    holds the whole chunk."""
 
     def __init__(self, stream: io.BufferedReader, size: int) -> None:
         self.stream = stream
         self.left = size
-        self.taken = 0
-        #: The bytes of the last block after its last line end (all of it if it has none).
-        self.tail = 0
 
     def read(self, size: int) -> bytes:
         block = self.stream.read(min(size, self.left))
         self.left -= len(block)
-        self.taken += len(block)
-        self.tail = len(block) - 1 - block.rfind(b"\n")
         return block
-
-    @property
-    def ended(self) -> int:
-        """Where the last line ``_line_blocks`` yielded ends: it yields a block's lines once
-        it has read the block, up to the block's last line end (or, at the chunk's end,
-        everything)."""
-        return self.taken - self.tail
 
 
 class _CountedBlocks:
     """``_line_blocks`` of a chunk, counting its lines (every line, blank or not, ends in one
-    block: its parts count them) and noting where each block's lines end (``ChunkLines``)."""
+    block: its parts count them)."""
 
-    def __init__(self, blocks: Iterator[tuple[list[Any], Any]], reader: _ChunkReader,
-                 lines: ChunkLines) -> None:
+    def __init__(self, blocks: Iterator[tuple[list[Any], Any]]) -> None:
         self.blocks = blocks
-        self.reader = reader
-        self.where = lines
         self.lines = 0
 
     def __iter__(self) -> Iterator[tuple[list[Any], Any]]:
-        where = self.where
         for parts, line_classes in self.blocks:
-            first = self.lines + 1
             self.lines += len(parts)
-            end = self.reader.ended
-            if type(parts[0]) is int and len(parts) > 1:
-                # A line over the size cap (its size, not its bytes) is a stretch of its own.
-                # No other line of a block can be one: blocks are no longer than the cap.
-                where.add(first + 1, end - sum(map(len, islice(parts, 1, None))))
-            where.add(self.lines + 1, end)
             yield parts, line_classes
 
 
@@ -269,10 +244,9 @@ class _ChunkRun(_Run):
     """A worker's run over one chunk: problems and records are kept for the main process
     instead of being recorded here."""
 
-    def __init__(self, engine: Engine, chunk: int, lines: ChunkLines) -> None:
+    def __init__(self, engine: Engine, chunk: int) -> None:
         super().__init__(engine)
         self.ctx.chunk = chunk
-        self.ctx.lines = lines
         self.positions = {id(rule): n for n, rule in enumerate(engine.rules)}
         self.problems: list[tuple[int, int | None, int, Problem, Any]] = []
         #: For each extract group, (collector, its ``Rule.gathering``) of each collector;

@@ -27,13 +27,9 @@ from __future__ import annotations
 
 import re
 import weakref
-from itertools import accumulate
-import io
-from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -47,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT",
     "NO_RECORDS",
-    "ChunkLines",
     "Context",
     "Gathering",
     "MessageRef",
@@ -125,64 +120,6 @@ class Shift(NamedTuple):
         ``MessageRef``, or its fields as a plain tuple)."""
         _, index, line = local
         return MessageRef(self.file, self.index + index, None if line is None else self.line + line)
-
-
-class ChunkLines:
-    """Where the lines of a chunk of a file are (``Context.lines``), so that one can be read
-    again: a worker's records may leave out what is rarely needed and costly to work out for
-    every line (the ledger of recipients' content digest), and have it read again from the
-    line when it is needed — in the worker, or in the main process, which gets this in the
-    chunk's result.
-
-    Nothing is noted per line: the reader notes where each stretch of whole lines it yields
-    starts (``add``: in a worker, a block's lines), and the first time a line of a stretch is
-    asked for, the stretch is read again to find where each of its lines starts."""
-
-    __slots__ = ("_starts", "numbers", "offsets", "path", "start")
-
-    def __init__(self, path: str, start: int) -> None:
-        self.path = path
-        #: The chunk's offset in the file.
-        self.start = start
-        #: The number (from 1) of the first line of each stretch, and the offset of its start
-        #: from ``start``; last, the number of the line after the last, and where it would start.
-        self.numbers = [1]
-        self.offsets = [0]
-        self._starts: dict[int, Sequence[int]] = {}
-
-    def add(self, number: int, offset: int) -> None:
-        """The lines read so far end at ``offset``, and the next is line ``number``."""
-        self.numbers.append(number)
-        self.offsets.append(offset)
-
-    def line(self, number: int) -> bytes:
-        """Line ``number`` (from 1, as the chunk's refs count) read again, stripped as the
-        reader strips it. Raises ``OSError`` when the file cannot be read."""
-        stretch = bisect_right(self.numbers, number) - 1
-        with open(self.path, "rb") as stream:
-            starts = self._starts.get(stretch)
-            if starts is None:
-                starts = self._starts[stretch] = self._read_starts(stream, stretch)
-            at = number - self.numbers[stretch]
-            stream.seek(self.start + starts[at])
-            return stream.read(starts[at + 1] - starts[at]).strip()
-
-    def _read_starts(self, stream: BinaryIO, stretch: int) -> Sequence[int]:
-        """Where each line of a stretch starts, then where its last ends: its lines cut as the
-        reader cuts them (``validator.loader._line_blocks``)."""
-        begin, end = self.offsets[stretch], self.offsets[stretch + 1]
-        if self.numbers[stretch + 1] - self.numbers[stretch] == 1:
-            return begin, end  # one line (maybe one over the size cap): nothing to read
-        stream.seek(self.start + begin)
-        lines = io.BytesIO(stream.read(end - begin)).readlines()
-        return array("Q", accumulate(map(len, lines), initial=begin))
-
-    def __getstate__(self) -> tuple:
-        return self.path, self.start, self.numbers, self.offsets
-
-    def __setstate__(self, state: tuple) -> None:
-        self.path, self.start, self.numbers, self.offsets = state
-        self._starts = {}
 
 
 class Gathering:
@@ -274,10 +211,9 @@ class Context:
     their module owns, instead of each holding a copy.
 
     ``chunk`` is, in a worker process, the run's number of the chunk being checked (the main
-    process's ``Shift.chunk`` of it), and ``lines`` where its lines are in the file
-    (``ChunkLines``); None elsewhere."""
+    process's ``Shift.chunk`` of it); None elsewhere."""
 
-    __slots__ = ("chunk", "lines", "message", "offline", "registry", "settings", "shared")
+    __slots__ = ("chunk", "message", "offline", "registry", "settings", "shared")
 
     def __init__(self, registry: Registry | None = None, *, offline: bool = True,
                  settings: Any = None) -> None:
@@ -287,7 +223,6 @@ class Context:
         self.message: Message | None = None
         self.shared: dict[str, Any] = {}
         self.chunk: int | None = None
-        self.lines: ChunkLines | None = None
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A run setting by field name (``suppression_list``), from a ``Settings`` object or,
