@@ -134,6 +134,24 @@ def test_a_finding_of_the_engine_is_what_model_construct_makes():
     assert _state(Finding.of(**fixed)) == _state(Finding.model_construct(**fixed))
 
 
+def test_findings_share_one_set_of_fields_set_and_none_can_change_it():
+    """``Finding.of`` gives every finding the same set of fields set (half a finding's
+    memory otherwise): assigning to a finding is refused before it is touched, and a copy
+    with changes gets a set of its own."""
+    values = dict(file="a.jsonl", line=3, index=2, rule="WA203", name="template-param-count",
+                  severity=Severity.ERROR, api_error=132000, path="template.components[1]",
+                  message="body expects 3 parameters, got 2")
+    first, second = Finding.of(**values), Finding.of(**dict(values, line=4))
+    every = set(Finding.model_fields)
+    with pytest.raises(ValueError, match="frozen"):
+        first.message = "changed"
+    changed = first.model_copy(update={"message": "changed"})
+    assert changed.message == "changed" and first.message == values["message"]
+    changed.model_fields_set.discard("fix")  # a copy's own set
+    assert first.model_fields_set == second.model_fields_set == every
+    assert second.model_dump(exclude_unset=True) == second.model_dump()
+
+
 def test_settings_are_what_validation_makes():
     for data in ({}, {"offline": True}, {"format": "json", "color": "never", "progress": False}):
         assert _state(_validate(data)) == _state(Settings.model_validate(data))
