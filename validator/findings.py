@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
-__all__ = ["Finding", "Report", "Severity", "Summary"]
+__all__ = ["Finding", "Report", "Severity", "Summary", "dumped"]
 
 # Start-up: the models below are built (their pydantic schema compiled) on first validation
 # or serialization, not at import — a text report of a plain run never needs either. The
@@ -266,7 +266,7 @@ class Report(BaseModel):
         if type(self) is not Report:
             return self.model_dump()
         return {"summary": self.summary.model_dump(),
-                "findings": [_dumped(finding) for finding in self.findings]}
+                "findings": [dumped(finding) for finding in self.findings]}
 
     @property
     def ok(self) -> bool:
@@ -287,7 +287,7 @@ class Report(BaseModel):
         }
 
 
-def _dumped(finding: Finding) -> dict[str, Any]:
+def dumped(finding: Finding) -> dict[str, Any]:
     """``finding.model_dump()`` of a finding whose fields hold the declared types."""
     if type(finding) is not Finding:
         return finding.model_dump()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from validator.reporters import REPORTERS
 
 from .conftest import BAD, GOOD, REGISTRY, WARNED, many, walint, write_jsonl
@@ -66,13 +68,20 @@ def test_output_file(tmp_path):
     assert bad.returncode == 2 and b"cannot write the report" in bad.stderr
 
 
-def test_the_json_report_is_what_pydantic_writes():
-    """The JSON reporter writes the report with orjson: the same text, byte for byte, as
-    ``model_dump_json(indent=2)``, with and without fixes and with non-ASCII text."""
+@pytest.mark.parametrize("batch", [4096, 2, 1])
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # of the odd value, by design
+def test_the_json_report_is_what_pydantic_writes(monkeypatch, batch):
+    """The JSON reporter writes the report with orjson, a batch of findings at a time: the
+    same text, byte for byte, as ``model_dump_json(indent=2)``, with and without fixes, with
+    non-ASCII text, and with a value orjson does not know (left to pydantic)."""
     import io
+    from decimal import Decimal
 
     from validator.findings import Finding, Report, Severity, Summary
+    from validator.reporters import json as json_reporter
     from validator.reporters.json import JsonReporter
+
+    monkeypatch.setattr(json_reporter, "BATCH", batch)
 
     def finding(message: str, **extra) -> Finding:
         return Finding.of("c.jsonl", 3, 2, "WA208", "newline-in-parameter", Severity.ERROR, 132018,
@@ -81,7 +90,9 @@ def test_the_json_report_is_what_pydantic_writes():
     plain = [finding("«Bo\nB» — ünïcode 😀"), finding("x", fix="replace the newline", fixable="safe"),
              Finding.model_construct(file="d.jsonl", line=None, index=None, rule="WA601", name="n",
                                      severity=Severity.WARNING, api_error=None, path="", message="m")]
-    for findings in (plain, []):
+    odd = Finding.model_construct(file="e.jsonl", line=Decimal(7), index=6, rule="XMP1", name="n",
+                                  severity=Severity.ERROR, api_error=None, path="", message="m")
+    for findings in (plain, [], plain + [odd, finding("after")]):
         report = Report(summary=Summary(files=1, messages=3, passed=1, failed=2, errors=2),
                         findings=findings)
         stream = io.StringIO()

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import orjson
 
-from ..findings import Report
+from ..findings import Report, dumped
 from .base import Reporter
 
 
 class JsonlReporter(Reporter):
     def write(self, report: Report) -> None:
         write = self.stream.write
-        for finding, values in zip(report.findings, report.dump()["findings"]):
+        plain = type(report) is Report
+        for finding in report.findings:
             try:  # as the JSON reporter: orjson, or pydantic for a value orjson does not know
-                write(orjson.dumps(values).decode())
+                write(orjson.dumps(dumped(finding) if plain else finding.model_dump()).decode())
             except TypeError:
                 write(finding.model_dump_json())
             write("\n")
