@@ -5,10 +5,13 @@ mobile numbers, varied from phonenumbers' example numbers), each greeted by a fi
 common in that country (``NAMES``: accents, Arabic and Thai script included), the templates
 of the root ``templates_registry.yaml``, and a few per cent of defects of the kinds walint
 exists for (wrong parameter count, unknown template or language, invalid number, newline in a
-parameter).
+parameter). With ``--repeats``, a share of the messages goes to earlier recipients instead (a
+transactional batch where some customers get two messages): half of them the very message sent
+before (WA602), half another one (WA601) — what makes a campaign with many findings.
 Seeded: the same arguments always write the same file.
 
     python benchmarks/generate.py 1000000 /tmp/campaign-1m.jsonl
+    python benchmarks/generate.py 1000000 /tmp/campaign-1m-repeats.jsonl --repeats 0.06
 """
 
 from __future__ import annotations
@@ -187,19 +190,39 @@ def defect(template: dict, to: str, rng: random.Random) -> tuple[dict, str]:
     return template, to
 
 
-def campaign(messages: int, defects: float = 0.03, seed: int = 7) -> Iterator[dict]:
-    """The payloads of a campaign of ``messages`` messages, one per recipient (what ``main``
-    writes, one a line)."""
+#: Earlier messages a repeat is drawn from: a sample, refreshed at random, so that repeats
+#: fall near their first message and far from it.
+REPEAT_SAMPLE = 10_000
+
+
+def campaign(messages: int, defects: float = 0.03, seed: int = 7,
+             repeats: float = 0.0) -> Iterator[dict]:
+    """The payloads of a campaign of ``messages`` messages, one per recipient but for the
+    ``repeats`` share (what ``main`` writes, one a line). Without repeats, the random numbers
+    drawn are those of a generator that knows no repeats: the same file as before them."""
     rng = random.Random(seed)
     recipients = number_pool(messages, rng)  # one message per customer
     rng.shuffle(recipients)  # countries interleaved, as in a real audience
     makers = [order_update, order_update, appointment, verification, hello]
+    earlier: list[tuple[dict, str]] = []
     for to, region in recipients:
+        if repeats and earlier and rng.random() < repeats:
+            before, region = rng.choice(earlier)
+            if rng.random() < 0.5:
+                yield before  # the same message again
+                continue
+            to = before["to"]
         template = rng.choice(makers)(rng, region)
         if rng.random() < defects:
             template, to = defect(template, to, rng)
-        yield {"messaging_product": "whatsapp", "recipient_type": "individual",
-               "to": to, "type": "template", "template": template}
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual",
+                   "to": to, "type": "template", "template": template}
+        if repeats:
+            if len(earlier) < REPEAT_SAMPLE:
+                earlier.append((payload, region))
+            else:
+                earlier[rng.randrange(REPEAT_SAMPLE)] = (payload, region)
+        yield payload
 
 
 def main() -> None:
@@ -208,9 +231,11 @@ def main() -> None:
     parser.add_argument("output")
     parser.add_argument("--defects", type=float, default=0.03, help="share of defective messages")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=float, default=0.0,
+                        help="share of messages to an earlier recipient (half of them copies)")
     args = parser.parse_args()
     with open(args.output, "w", encoding="utf-8") as out:
-        for payload in campaign(args.messages, args.defects, args.seed):
+        for payload in campaign(args.messages, args.defects, args.seed, args.repeats):
             out.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
