@@ -90,17 +90,22 @@ _WHAT_SHIFT = _DIGEST_SHIFT + 64
 
 
 class Sighting(NamedTuple):
-    """What the ledger knows about a message's recipient once the message is counted."""
+    """What the ledger knows about a message's recipient once the message is counted. Messages
+    are named by packed refs (``Ledger.ref`` makes a ``MessageRef`` of one): a rule keeping
+    them until the run ends keeps an integer each, not a ``MessageRef`` (a campaign may have a
+    finding for every message)."""
 
     key: int
     #: Messages to this recipient so far, this one included.
     count: int
     #: The first message to this recipient (None when this message is the first).
-    first: MessageRef | None
+    first: int | None
     #: An earlier message to this recipient with identical content, if any.
-    copy_of: MessageRef | None
+    copy_of: int | None
     #: This is the first template message to this recipient.
     first_template: bool
+    #: This message.
+    at: int
 
 
 def content_digest(payload: dict) -> int:
@@ -378,7 +383,7 @@ class Ledger:
         entry = self.entries.get(key)
         if entry is None:
             self.entries[key] = ref | (template << _TEMPLATE_BIT) | (digest << _DIGEST_SHIFT)
-            return Sighting(key, 1, None, None, template)
+            return Sighting(key, 1, None, None, template, ref)
         first = entry & _REF_MASK
         had_template = bool(entry >> _TEMPLATE_BIT & 1)
         count = self.counts[key] = self.counts.get(key, 1) + 1
@@ -388,8 +393,8 @@ class Ledger:
         copy = self.copies.setdefault((key << 64) | digest, ref)
         if template and not had_template:
             self.entries[key] = entry | (1 << _TEMPLATE_BIT)
-        return Sighting(key, count, self.ref(first), self.ref(copy) if copy != ref else None,
-                        template and not had_template)
+        return Sighting(key, count, first, copy if copy != ref else None,
+                        template and not had_template, ref)
 
 
 def where(earlier: MessageRef, later: MessageRef) -> str:
@@ -485,11 +490,13 @@ class DuplicateRecipient(_LedgerRule):
 
     def saw(self, ref, record, seen, ctx):
         if seen.first is not None and seen.copy_of is None:
-            _found(self, ctx).append((ref, seen.first, seen.key))
+            _found(self, ctx).append((seen.at, seen.first, seen.key))
 
     def finish(self, ctx):
+        ref = Ledger.of(ctx).ref
         for at, first, key in _found(self, ctx):
-            yield Problem("to", f"{e164(key)} already gets a message at {where(first, at)}: "
+            at = ref(at)
+            yield Problem("to", f"{e164(key)} already gets a message at {where(ref(first), at)}: "
                                 "the same person is messaged twice in this campaign", at=at)
 
 
@@ -525,12 +532,14 @@ class DuplicateMessage(_LedgerRule):
 
     def saw(self, ref, record, seen, ctx):
         if seen.copy_of is not None:
-            _found(self, ctx).append((ref, seen.copy_of, seen.key, record.what))
+            _found(self, ctx).append((seen.at, seen.copy_of, seen.key, record.what))
 
     def finish(self, ctx):
+        ref = Ledger.of(ctx).ref
         for at, copy, key, what in _found(self, ctx):
+            at = ref(at)
             yield Problem("", f"the same {what} already goes to {e164(key)} at "
-                              f"{where(copy, at)}: the person would receive it twice", at=at)
+                              f"{where(ref(copy), at)}: the person would receive it twice", at=at)
 
 
 class PairRateOptions(RuleOptions):
@@ -581,14 +590,14 @@ class PairRateLimit(_LedgerRule):
 
     def saw(self, ref, record, seen, ctx):
         if seen.count > self.options.max_burst:
-            _found(self, ctx).append((ref, seen.key, seen.count))
+            _found(self, ctx).append((seen.at, seen.key, seen.count))
 
     def finish(self, ctx):
-        limit = self.options.max_burst
+        limit, ref = self.options.max_burst, Ledger.of(ctx).ref
         for at, key, count in _found(self, ctx):
             yield Problem("to", f"message {count} to {e164(key)} in this campaign: the pair rate "
                                 f"limit lets at most {limit} through in a burst (then one every "
-                                "6 s); this one would be refused — send it later", at=at)
+                                "6 s); this one would be refused — send it later", at=ref(at))
 
 
 # -- messaging limit --------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_the_ledger_keeps_integers_not_payloads():
     assert all(isinstance(v, int) for v in [*ledger.entries.values(), *ledger.copies.values()])
     assert all(isinstance(k, int) for k in ledger.copies)
     seen = see(Message("c.jsonl", 3, 9, dict(payload, text={"body": "y"})))
-    assert (seen.count, seen.first.line, seen.copy_of) == (4, 1, None)
+    assert (seen.count, ledger.ref(seen.first).line, seen.copy_of) == (4, 1, None)
     # One entry a recipient, of five 30-bit digits (48 bytes): a campaign of a million
     # recipients holds no more than that per recipient, the count only for repeats.
     assert all(value.bit_length() <= 150 for value in ledger.entries.values())
