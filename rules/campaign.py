@@ -203,10 +203,11 @@ class _Sightings(Gathering):
     """A chunk's sightings as they are made, in a worker: the ledger's entry of each
     recipient seen once, each sighting of those seen again (``_Part``)."""
 
-    __slots__ = ("firsts", "part", "repeats", "unnamed", "unnamed_from")
+    __slots__ = ("firsts", "part_and_one", "repeats", "unnamed", "unnamed_from")
 
     def __init__(self, chunk: int) -> None:
-        self.part = (_CHUNK | chunk) << _PART_SHIFT
+        #: The entry's part (the chunk), plus the 1 added to a line number.
+        self.part_and_one = ((_CHUNK | chunk) << _PART_SHIFT) + 1
         self.firsts: dict[int, int] = {}
         self.repeats: dict[int, list[tuple[MessageRef, Seen]]] = {}
         self.unnamed: dict[int, str] = {}
@@ -214,7 +215,9 @@ class _Sightings(Gathering):
 
     def add(self, ref: MessageRef, seen: Seen) -> None:
         # seen[0] is the key, seen[4] the entry: index access is the cheaper, for every line.
-        entry = seen[4] | self.part | (ref[1] << _LINE_BITS) + ref[2] + 1
+        # Where the message is (part, index, line + 1) is put together first, in integers of
+        # half the entry's size: one operation on the whole entry, not three.
+        entry = seen[4] | self.part_and_one + (ref[1] << _LINE_BITS) + ref[2]
         if self.firsts.setdefault(seen[0], entry) is not entry:
             self._again(ref, seen)
         elif entry >= self.unnamed_from:
