@@ -81,11 +81,17 @@ def _filled(model: BaseModel, data: Mapping[str, Any]) -> bool:
             values[name] = factory()
         elif default is not _REQUIRED:
             values[name] = default
+    _install(model, values, set(data))
+    return True
+
+
+def _install(model: BaseModel, values: dict[str, Any], fields_set: set[str]) -> None:
+    """Give ``model`` the state ``model_construct`` gives it: its fields' values, the fields
+    set, no extra and no private attributes."""
     _set_attribute(model, "__dict__", values)
-    _set_attribute(model, "__pydantic_fields_set__", set(data))
+    _set_attribute(model, "__pydantic_fields_set__", fields_set)
     _set_attribute(model, "__pydantic_extra__", None)
     _set_attribute(model, "__pydantic_private__", None)
-    return True
 
 
 _REQUIRED = object()
@@ -168,10 +174,7 @@ class Finding(BaseModel):
         values = {"file": file, "line": line, "index": index, "rule": rule, "name": name,
                   "severity": severity, "api_error": api_error, "path": path,
                   "message": message, "fix": fix, "fixable": fixable}
-        _set_attribute(finding, "__dict__", values)
-        _set_attribute(finding, "__pydantic_fields_set__", _EVERY_FINDING_FIELD)
-        _set_attribute(finding, "__pydantic_extra__", None)
-        _set_attribute(finding, "__pydantic_private__", None)
+        _install(finding, values, _EVERY_FINDING_FIELD)
         return finding
 
     @model_serializer(mode="wrap")

@@ -55,10 +55,12 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 def messages_from_payloads(payloads: Iterable[Any], file: str = "<memory>") -> Iterator[Message]:
     """Wrap in-memory payloads (a sender's batch) as messages with no line numbers."""
     for index, payload in enumerate(payloads):
-        if isinstance(payload, Message):
-            yield payload
-        else:
-            yield Message(file=file, index=index, line=None, payload=payload)
+        yield _message_of(payload, file, index)
+
+
+def _message_of(payload: Any, file: str, index: int) -> Message:
+    """An in-memory payload as a message with no line number (a ``Message`` as it is)."""
+    return payload if isinstance(payload, Message) else Message(file, index, None, payload)
 
 
 def sent_payloads(payloads: Iterable[Any], file: str = "<memory>",
@@ -76,24 +78,20 @@ def sent_payloads(payloads: Iterable[Any], file: str = "<memory>",
     earlier = skeletons.count if skeletons is not None else 0  # learnt in earlier calls
     sighted: set[Known] = set()
     for index, payload in enumerate(payloads):
-        if type(payload) is not dict:
-            message = (payload if isinstance(payload, Message)
-                       else Message(file, index, None, payload))
+        line, sent = _sent_as(payload) if type(payload) is dict else (None, None)
+        skeleton = None if line is None or skeletons is None else skeletons.read(
+            line, _classes_of(line))
+        if line is None:
+            message = _message_of(payload, file, index)
+        elif type(skeleton) is not Known:
+            message = Message(file, index, None, sent, raw=line if skeleton else None,
+                              skeleton=skeleton)
+        elif skeleton.number >= earlier or skeleton in sighted:
+            through.append((skeleton, line, index, None))  # a KnownLine's fields
+            continue
         else:
-            line, sent = _sent_as(payload)
-            if line is None:
-                message = Message(file, index, None, payload)
-            else:
-                skeleton = None if skeletons is None else skeletons.read(line, _classes_of(line))
-                if type(skeleton) is Known:
-                    if skeleton.number >= earlier or skeleton in sighted:
-                        through.append((skeleton, line, index, None))  # a KnownLine's fields
-                        continue
-                    sighted.add(skeleton)
-                    message = FirstSight([(skeleton, line, index, None)])
-                else:
-                    message = Message(file, index, None, sent, raw=line if skeleton else None,
-                                      skeleton=skeleton)
+            sighted.add(skeleton)
+            message = FirstSight([(skeleton, line, index, None)])
         if through:
             yield through
             through = KnownLines()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import orjson
+from pydantic_core import to_json
 
 from ..findings import Finding, Report, dumped
 from .base import Reporter
@@ -49,7 +50,6 @@ def _items(batch: list[Finding]) -> bytes:
     try:
         text = orjson.dumps([dumped(finding) for finding in batch], option=_INDENT)
     except TypeError:
-        return b",\n".join(b"    " + finding.model_dump_json(indent=2).encode()
-                           .replace(b"\n", b"\n    ") for finding in batch)
+        text = to_json(batch, indent=2)  # pydantic's, as model_dump_json writes each
     # "[\n  {...},\n  {...}\n]": the items, one level deeper.
     return b"  " + text[len(b"[\n"):-len(b"\n]")].replace(b"\n", b"\n  ")
