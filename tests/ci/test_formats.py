@@ -72,8 +72,9 @@ def test_output_file(tmp_path):
 @pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # of the odd value, by design
 def test_the_json_report_is_what_pydantic_writes(monkeypatch, batch):
     """The JSON reporter writes the report with orjson, a batch of findings at a time: the
-    same text, byte for byte, as ``model_dump_json(indent=2)``, with and without fixes, with
-    non-ASCII text, and with a value orjson does not know (left to pydantic)."""
+    same text, byte for byte, as ``model_dump_json(indent=2)``, with and without fixes (in
+    the findings and the summary), with non-ASCII text, and with a value orjson does not know
+    (left to pydantic)."""
     import io
     from decimal import Decimal
 
@@ -92,8 +93,8 @@ def test_the_json_report_is_what_pydantic_writes(monkeypatch, batch):
                                      severity=Severity.WARNING, api_error=None, path="", message="m")]
     odd = Finding.model_construct(file="e.jsonl", line=Decimal(7), index=6, rule="XMP1", name="n",
                                   severity=Severity.ERROR, api_error=None, path="", message="m")
-    for findings in (plain, [], plain + [odd, finding("after")]):
-        report = Report(summary=Summary(files=1, messages=3, passed=1, failed=2, errors=2),
+    for findings, fixed in ((plain, None), ([], None), (plain + [odd, finding("after")], 1)):
+        report = Report(summary=Summary(files=1, messages=3, passed=1, failed=2, errors=2, fixed=fixed),
                         findings=findings)
         stream = io.StringIO()
         JsonReporter(stream).write(report)

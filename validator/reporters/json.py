@@ -31,7 +31,7 @@ def _pieces(report: Report) -> Iterator[str]:
     at a time: the summary as orjson indents it, then the findings, each indented as an item
     of the report's list (JSON strings hold no newline, so indenting is adding spaces after
     each one)."""
-    head = orjson.dumps({"summary": report.summary.model_dump(), "findings": []}, option=_INDENT)
+    head = orjson.dumps({"summary": dumped(report.summary), "findings": []}, option=_INDENT)
     findings = report.findings
     if not findings:
         yield head.decode() + "\n"

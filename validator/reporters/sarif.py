@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding, Report, Severity
+from ..findings import Finding, Report, Severity, dumped
 from ._identity import artifact_uri, fingerprints
 from .base import Reporter
 
@@ -104,7 +104,7 @@ def build_sarif(report: Report) -> dict[str, Any]:
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "results": results,
             "columnKind": "unicodeCodePoints",
-            "properties": {"summary": report.summary.model_dump()},
+            "properties": {"summary": dumped(report.summary)},
         }],
     }
 
