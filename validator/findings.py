@@ -285,8 +285,8 @@ class Report(BaseModel):
 
 def dumped(model: Finding | Summary) -> dict[str, Any]:
     """``model.model_dump()`` of a finding or a summary whose fields hold the declared types
-    (the fields read as they are: pydantic's serializer, built on first use, costs a one-message
-    check a tenth of its time, and runs once for each finding of a report)."""
+    (the fields read as they are: pydantic's serializer is built on first use, 8 % of the
+    instructions of a one-message check, and runs once for each finding of a report)."""
     left_out = _LEFT_OUT_UNLESS_FIXING.get(type(model))
     if left_out is None:  # a plugin's subclass: pydantic knows its fields
         return model.model_dump()
