@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, RegistryError, RulePackError, WalintError
 
+#: The version of the distribution: ``pyproject.toml`` reads it from here (so there is one
+#: place to change), and a report names it without asking ``importlib.metadata``, whose
+#: import alone costs a SARIF report of one message 8 % of its instructions.
+__version__ = "0.1.0"
+
 if TYPE_CHECKING:
     from .findings import Finding, Report, Severity, Summary
     from .fix import DELETE, Edit, Fix

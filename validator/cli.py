@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from . import __version__
 from .errors import WalintError
 from .reporters import MACHINE_FORMATS, REPORTERS
 
@@ -66,7 +67,7 @@ def _default_registry(settings: Any) -> str | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="walint")
+@click.version_option(__version__, package_name="walint")
 def main() -> None:
     """walint — lint WhatsApp Cloud API campaigns before you send them."""
 

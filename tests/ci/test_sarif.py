@@ -46,6 +46,18 @@ def test_output_validates_against_the_sarif_schema(tmp_path):
                                                             ("WA001", "error")}
 
 
+def test_the_tool_is_named_with_the_installed_version(tmp_path):
+    """The version is written in one place (``validator.__version__``, which the package's
+    metadata reads): what SARIF and ``--version`` say is what pip installed."""
+    from importlib.metadata import version
+
+    write_jsonl(tmp_path / "a.jsonl", [GOOD])
+    driver = sarif(tmp_path, "a.jsonl")["runs"][0]["tool"]["driver"]
+    assert driver["version"] == driver["semanticVersion"] == version("walint")
+    shown = walint("--version", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.decode().split()[-1] == version("walint")
+
+
 def test_a_clean_run_is_valid_too(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", [GOOD])
     document = sarif(tmp_path, "a.jsonl")

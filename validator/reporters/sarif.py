@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..findings import Finding, Report, Severity, dumped
 from ._identity import artifact_uri, fingerprints
 from .base import Reporter
@@ -29,15 +30,6 @@ from .base import Reporter
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "walintMessageHash/v1"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("walint")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def _rule_descriptors() -> list[dict[str, Any]]:
@@ -94,7 +86,7 @@ def build_sarif(report: Report) -> dict[str, Any]:
     fallback = next((uri for uri in map(artifact_uri, report.file_messages) if uri), None)
     results = [_result(finding, fingerprint, index[finding.rule], fallback)
                for finding, fingerprint in zip(report.findings, fingerprints(report))]
-    version = _version()
+    version = __version__
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
