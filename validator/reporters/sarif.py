@@ -86,13 +86,12 @@ def build_sarif(report: Report) -> dict[str, Any]:
     fallback = next((uri for uri in map(artifact_uri, report.file_messages) if uri), None)
     results = [_result(finding, fingerprint, index[finding.rule], fallback)
                for finding, fingerprint in zip(report.findings, fingerprints(report))]
-    version = __version__
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "walint", "version": version,
-                                "semanticVersion": version.split("+")[0], "rules": rules}},
+            "tool": {"driver": {"name": "walint", "version": __version__,
+                                "semanticVersion": __version__.split("+")[0], "rules": rules}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
             "results": results,
             "columnKind": "unicodeCodePoints",
