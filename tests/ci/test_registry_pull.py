@@ -6,6 +6,7 @@ old registry intact), the token never in output, errors or the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -223,13 +224,30 @@ def test_a_killed_pull_leaves_the_old_registry_intact(graph, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["templates_registry.yaml"]
 
 
+@contextlib.contextmanager
+def _interruptible_children():
+    """Children started meanwhile take Ctrl-C as from a terminal. A test run started as a
+    background job of a shell without job control (``pytest &`` in a script) has SIGINT
+    ignored, which children inherit across ``exec``: Python then installs no
+    KeyboardInterrupt handler, and the interrupted pull would run on."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def test_interrupted_ctrl_c_pull_leaves_the_old_registry(graph, tmp_path):
     (tmp_path / "templates_registry.yaml").write_text(OLD)
     graph.stall_on_page = 2
-    process = subprocess.Popen(
-        [sys.executable, "-m", "validator", "registry", "pull", "--waba-id", WABA,
-         "--api-base", graph.base], cwd=tmp_path, env=clean_env(WHATSAPP_TOKEN=TOKEN),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with _interruptible_children():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "validator", "registry", "pull", "--waba-id", WABA,
+             "--api-base", graph.base], cwd=tmp_path, env=clean_env(WHATSAPP_TOKEN=TOKEN),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert graph.stalled.wait(60)
         process.send_signal(signal.SIGINT)
