@@ -23,9 +23,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat
-
 from validator.errors import ConfigError
 
 from .phone import NumberReading, read_number
@@ -61,6 +58,9 @@ def sender_calling_code(settings: Any) -> int | None:
 
 @lru_cache(maxsize=64)
 def _calling_code(number: str | None, country: str | None) -> int | None:
+    import phonenumbers  # here: most runs need none of it (rules.phone_cache)
+    from phonenumbers import NumberParseException
+
     if number:
         try:
             return phonenumbers.parse(number, None).country_code
@@ -92,6 +92,9 @@ def api_reading(text: str, calling_code: int) -> ApiReading | None:
 
 def pretty(e164: str) -> str:
     """``+916315551234`` → ``+91 63155 51234`` (international format), for messages."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat
+
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, None),
                                           PhoneNumberFormat.INTERNATIONAL)

@@ -18,6 +18,10 @@ that way, the same answer from one regex match per number (see ``_FAST_TESTS``).
 (invalid numbers, other writings) is rare and cached by the exact input string.
 ``tests/test_phone_fast_path.py`` compares the readings with phonenumbers' over every region's
 numbers.
+
+The regexes' sources are kept between runs (``rules.phone_cache``), and phonenumbers is
+imported only when a number needs it: a check of a few messages whose numbers match kept
+regexes — pre-commit's usual run — does not import it (``tests/test_phone_cache.py``).
 """
 
 from __future__ import annotations
@@ -26,31 +30,33 @@ import re
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-import phonenumbers
-from phonenumbers import (
-    NumberParseException,
-    PhoneNumber,
-    PhoneNumberFormat,
-    ValidationResult,
-)
-from phonenumbers.phonemetadata import PhoneMetadata
+from . import phone_cache
 
 __all__ = ["NumberReading", "e164_of", "read_number"]
 
 _SEPARATORS = frozenset(" -().")
-_REASONS = {
-    ValidationResult.INVALID_COUNTRY_CODE: "unknown country calling code",
-    ValidationResult.TOO_SHORT: "too short",
-    ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_LENGTH: "wrong length for its country",
-}
 
-_PARSE_ERRORS = {
-    NumberParseException.NOT_A_NUMBER: "not a number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
-    NumberParseException.TOO_SHORT_NSN: "too short",
-    NumberParseException.TOO_LONG: "too long",
-}
+
+@lru_cache(maxsize=None)
+def _problems() -> tuple[dict[int, str], dict[int, str]]:
+    """What phonenumbers' possibility results and parse errors mean, as problems. (Here,
+    not at import: phonenumbers is imported only when a number needs it, see
+    ``rules.phone_cache``.)"""
+    from phonenumbers import NumberParseException, ValidationResult
+
+    reasons = {
+        ValidationResult.INVALID_COUNTRY_CODE: "unknown country calling code",
+        ValidationResult.TOO_SHORT: "too short",
+        ValidationResult.TOO_LONG: "too long",
+        ValidationResult.INVALID_LENGTH: "wrong length for its country",
+    }
+    parse_errors = {
+        NumberParseException.NOT_A_NUMBER: "not a number",
+        NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+        NumberParseException.TOO_SHORT_NSN: "too short",
+        NumberParseException.TOO_LONG: "too long",
+    }
+    return reasons, parse_errors
 
 
 class NumberReading(NamedTuple):
@@ -199,16 +205,20 @@ def _validate(digits: str) -> tuple[str | None, str]:
 
 
 def _validate_slow(digits: str) -> tuple[str | None, str]:
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat
+
+    reasons, parse_errors = _problems()
     try:
         number = phonenumbers.parse("+" + digits, None)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             return None, "unknown country calling code"
-        return None, _PARSE_ERRORS.get(exc.error_type, "cannot be parsed")
+        return None, parse_errors.get(exc.error_type, "cannot be parsed")
     if phonenumbers.is_valid_number(number):
         return phonenumbers.format_number(number, PhoneNumberFormat.E164), ""
     reason = phonenumbers.is_possible_number_with_reason(number)
-    return None, _REASONS.get(reason, "not a valid number for its country")
+    return None, reasons.get(reason, "not a valid number for its country")
 
 
 def _without_trunk_zero(digits: str, validate=_validate) -> str | None:
@@ -339,6 +349,9 @@ class _CallingCode:
                  "transform")
 
     def __init__(self, code: int) -> None:
+        import phonenumbers
+        from phonenumbers.phonemetadata import PhoneMetadata
+
         self.code = code
         # parse(): the metadata of the code's main region decides national prefix stripping.
         main = phonenumbers.region_code_for_country_code(code)
@@ -365,12 +378,15 @@ class _CallingCode:
         entry = self.regions[index]
         if entry is not None:
             return entry
+        import phonenumbers
+        from phonenumbers.phonemetadata import PhoneMetadata
+
         name, shared = self.names[index], len(self.names) > 1
         if shared:
             metadata = PhoneMetadata.metadata_for_region(name.upper(), None)
             if metadata is None:  # region_code_for_number skips it
                 self.regions[index] = _SKIP
-                self._widen_tests()
+                self._widen_tests(index)
                 return _SKIP
         else:
             metadata = PhoneMetadata.metadata_for_region_or_calling_code(self.code, name.upper())
@@ -380,7 +396,7 @@ class _CallingCode:
         leading = metadata.leading_digits if shared else None
         entry = self.regions[index] = (re.compile(leading).match if leading is not None else None,
                                        _Region(metadata))
-        self._widen_tests()
+        self._widen_tests(index)
         return entry
 
     def unchanged_by_prefix(self, match) -> bool:
@@ -425,11 +441,17 @@ class _CallingCode:
             self.tests = self._uncompiled_tests()
         return self.tests
 
-    def _widen_tests(self) -> None:
-        """A region was loaded (valid() got that far with a number): the regexes compiled
-        before stop short of it, so each is compiled again on its next call."""
+    def _widen_tests(self, index: int) -> None:
+        """The ``index``-th region was loaded (valid() got that far with a number): the
+        regexes compiled before stop short of it, so each is compiled again on its next call;
+        so are those made from kept sources that stop short of it."""
         if self.tests is not None:
             self.tests[:] = self._uncompiled_tests()
+        kept = _KEPT_TESTS.get(self.code)
+        if kept is not None:
+            for length, (_, regions) in _load_kept().sources.get(self.code, {}).items():
+                if regions <= index:
+                    kept[length] = partial(_unkept_test, self.code, length)
 
     def _uncompiled_tests(self) -> list:
         return [partial(self._first_test, length) for length in range(_MAX_LENGTH + 1)]
@@ -440,7 +462,15 @@ class _CallingCode:
 
     def _fast_test(self, length: int):
         """The test of ``+<code><NSN>`` texts of ``length`` characters (see _FAST_TESTS): a
-        compiled regex's fullmatch, or None when it would never match."""
+        compiled regex's fullmatch, or None when it would never match. Its source is kept
+        for later runs (``rules.phone_cache``)."""
+        source = self._fast_source(length)
+        loaded = sum(entry is not None for entry in self.regions)  # always the first ones
+        (_KEPT or _load_kept()).note_source(self.code, length, source, loaded)
+        return _compiled(source)
+
+    def _fast_source(self, length: int) -> str | None:
+        """The regex of ``_fast_test``, or None."""
         nsn_length = length - 1 - len(str(self.code))
         if nsn_length < 2 or length > _MAX_LENGTH:  # "too short", or too long: never valid
             return None
@@ -453,12 +483,7 @@ class _CallingCode:
             clauses = [] if source is None or source is _UNSURE else [source]
         else:
             clauses = self._clauses(nsn_length)
-        if not clauses:
-            return None
-        try:
-            return re.compile(f"{start}{guard}(?:{'|'.join(clauses)})", re.ASCII).fullmatch
-        except re.error:  # atomic groups (_prefix_guard) are new in Python 3.11
-            return None
+        return f"{start}{guard}(?:{'|'.join(clauses)})" if clauses else None
 
     def _prefix_guard(self, start: str):
         """A lookahead, at the start of the NSN, that holds exactly when parse() leaves the NSN
@@ -519,9 +544,11 @@ class _CallingCode:
         try:
             return self.reasons[length]
         except KeyError:
-            probe = PhoneNumber(country_code=self.code, national_number=int("1" * length))
+            import phonenumbers
+
+            probe = phonenumbers.PhoneNumber(country_code=self.code, national_number=int("1" * length))
             result = phonenumbers.is_possible_number_with_reason(probe)
-            reason = self.reasons[length] = _REASONS.get(result, "not a valid number for its country")
+            reason = self.reasons[length] = _problems()[0].get(result, "not a valid number for its country")
             return reason
 
 
@@ -532,6 +559,8 @@ _CALLING_CODES: dict[int, object] = {}  # code → _CallingCode or _UNSURE, buil
 def _code_by_prefix() -> dict[str, int]:
     global _CODE_BY_PREFIX
     if _CODE_BY_PREFIX is None:
+        import phonenumbers
+
         _CODE_BY_PREFIX = {str(code): code for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
     return _CODE_BY_PREFIX
 
@@ -615,7 +644,8 @@ def _validate_fast(digits: str) -> tuple[str | None, str] | None:
 # compiled on the first call of its test. For a code shared by several regions it covers the
 # regions loaded by then (the first, and those valid() has reached with a number since), and it
 # is compiled again when valid() loads another. Numbers without "+" have no test: their reading
-# is another (no "+", an E.164 form that is not the text).
+# is another (no "+", an E.164 form that is not the text). A prefix an earlier run met gets
+# tests made from the sources that run kept (_kept_tests): no metadata is loaded for them.
 
 _MAX_LENGTH = 16  # "+" and 15 digits, the most E.164 allows
 _FAST_TESTS: dict[str, list] = {}  # "+491" → its code's tests by len(text), or _NO_TESTS
@@ -640,8 +670,7 @@ def _first_match(text: str):
         if len(key) < 4 or not key.isascii():
             return None
         if key[0] == "+" and key[1:].isdigit():
-            entry = _calling_code_of(key[1:])
-            tests = _NO_TESTS if entry is None else entry.fast_tests()
+            tests = _tests_of_prefix(key)
         elif key.isdigit():
             tests = _NO_TESTS
         else:
@@ -649,6 +678,68 @@ def _first_match(text: str):
         _FAST_TESTS[key] = tests
     length = len(text)
     return tests[length](text) if length < len(tests) else None
+
+
+def _compiled(source: str | None):
+    """The fullmatch of a fast test's regex, or None (no regex, or one this Python cannot
+    compile: atomic groups, ``_prefix_guard``, are new in Python 3.11)."""
+    if source is None:
+        return None
+    try:
+        return re.compile(source, re.ASCII).fullmatch
+    except re.error:
+        return None
+
+
+# What earlier runs kept (rules.phone_cache), loaded with the first prefix; and the tests made
+# from it, by calling code (shared by all its prefixes, as a code's own tests are).
+_KEPT: phone_cache.Kept | None = None
+_KEPT_TESTS: dict[int, list] = {}
+
+
+def _load_kept() -> phone_cache.Kept:
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = phone_cache.kept()
+    return _KEPT
+
+
+def _tests_of_prefix(prefix: str) -> list:
+    """The tests of texts starting with ``prefix`` ("+" and 3 digits): made from what an
+    earlier run kept, when it kept this prefix (no phonenumbers needed), else the code's own,
+    built from phonenumbers' metadata (and the prefix's code kept)."""
+    kept = _KEPT or _load_kept()
+    if prefix in kept.codes:
+        code = kept.codes[prefix]
+        return _NO_TESTS if code is None else _kept_tests(code)
+    entry = _calling_code_of(prefix[1:])
+    kept.note_code(prefix, None if entry is None else entry.code)
+    return _NO_TESTS if entry is None else entry.fast_tests()
+
+
+def _kept_tests(code: int) -> list:
+    """A code's tests by text length, from the sources kept: each compiles its regex on its
+    first call; a length with no source kept asks the code's own tests."""
+    tests = _KEPT_TESTS.get(code)
+    if tests is None:
+        sources = _load_kept().sources.get(code, {})
+        tests = _KEPT_TESTS[code] = [
+            partial(_first_kept_test, code, length) if length in sources else partial(_unkept_test, code, length)
+            for length in range(_MAX_LENGTH + 1)]
+    return tests
+
+
+def _first_kept_test(code: int, length: int, text: str):
+    test = _KEPT_TESTS[code][length] = _compiled(_load_kept().sources[code][length][0]) or _never
+    return test(text)
+
+
+def _unkept_test(code: int, length: int, text: str):
+    entry = _CALLING_CODES.get(code) or _calling_code(code)
+    if entry is _UNSURE:
+        _KEPT_TESTS[code][length] = _never
+        return None
+    return entry.fast_tests()[length](text)
 
 
 def _calling_code_of(digits: str):

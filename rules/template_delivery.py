@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import phonenumbers
-
 from validator.findings import Severity
 from validator.rule import Problem, Rule
 
@@ -33,6 +31,8 @@ def us_number(to: str) -> str | None:
     e164 = read_number(to).e164
     if e164 is None or not e164.startswith("+1"):
         return None
+    import phonenumbers  # here: most runs need none of it (rules.phone_cache)
+
     region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
     return e164 if region == "US" else None
 

@@ -80,11 +80,27 @@ def test_plain_check_imports_only_what_it_needs(tmp_path):
     assert "validator.registry" in run["modules"] and "yaml" in run["modules"]
     assert "validator.reporters.text" in run["modules"]
     assert [name for name in NOT_NEEDED if name in run["modules"]] == []
-    # The registry's parse was kept (validator.registry_cache): the next run needs no YAML parser.
+    assert "phonenumbers" in run["modules"]  # the recipient's regex is built from its metadata
+    # The registry's parse was kept (validator.registry_cache): the next run needs no YAML
+    # parser; and the recipient's regex (rules.phone_cache): it needs no phonenumbers.
     again = probe(tmp_path)
     assert again["code"] == 0 and "validator.registry" in again["modules"]
     assert "yaml" not in again["modules"]
+    assert "phonenumbers" not in again["modules"]
     assert [name for name in NOT_NEEDED if name in again["modules"]] == []
+
+
+def test_no_cache_neither_reads_nor_writes_the_kept_phone_regexes(tmp_path):
+    cold = probe(tmp_path, "--no-cache")
+    assert cold["code"] == 0 and "phonenumbers" in cold["modules"]
+    assert not (tmp_path / "cache").exists()
+    probe(tmp_path)  # keeps them
+    kept = list((tmp_path / "cache" / "walint" / "phone").iterdir())
+    assert len(kept) == 1
+    before = kept[0].read_bytes(), kept[0].stat().st_mtime_ns
+    warm = probe(tmp_path, "--no-cache")
+    assert warm["code"] == 0 and "phonenumbers" in warm["modules"]
+    assert (kept[0].read_bytes(), kept[0].stat().st_mtime_ns) == before
 
 
 def test_plain_check_builds_no_pydantic_model(tmp_path):

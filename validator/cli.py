@@ -109,7 +109,8 @@ def main() -> None:
 @click.option("--url-concurrency", type=int, help="URLs checked at once.")
 @click.option("--url-cache-ttl", type=float, help="Seconds a URL check result is reused.")
 @click.option("--no-cache", is_flag=True, default=None,
-              help="Do not use walint's caches (URL checks, parsed registries).")
+              help="Do not use walint's caches (URL checks, parsed registries, phone "
+                   "number regexes).")
 @click.option("--allow-private-urls", is_flag=True, default=None,
               help="Allow URLs on private or loopback addresses.")
 @click.option("--max-message-size", type=int, help="Largest payload, in bytes.")

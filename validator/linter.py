@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .cachedir import stop_process_caches
 from .catalog import (
     _matches,
     all_rule_classes,
@@ -67,6 +68,8 @@ class Validator:
         elif overrides:
             settings = settings.replace(**overrides)
         self.settings = settings
+        if settings.no_cache:
+            stop_process_caches()
         if registry is None:
             registry = settings.registry
         if isinstance(registry, (str, Path)):

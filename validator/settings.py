@@ -148,7 +148,7 @@ class Settings(BaseModel):
     url_concurrency: PositiveInt = Field(64, description="URLs checked at once.")
     url_cache_ttl: float = Field(3600.0, ge=0, description="Seconds a URL check result is reused.")
     no_cache: bool = Field(False, description="Do not read or write walint's caches (URL checks, "
-                                              "parsed registries).")
+                                              "parsed registries, phone number regexes).")
     allow_private_urls: bool = Field(False, description="Allow URLs on private/loopback addresses.")
 
     # -- limits --------------------------------------------------------------------------

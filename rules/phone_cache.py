@@ -1,0 +1,137 @@
+"""The phone fast tests' regexes (``rules.phone._FAST_TESTS``), kept on disk between runs, so
+that a run whose recipients all pass them does not import phonenumbers.
+
+pre-commit runs ``walint check`` on a few messages, over and over: importing phonenumbers
+and loading a region's metadata to build the one regex a number needs is about a tenth of
+such a run (callgrind, a one-message check: 878 M instructions, of which ``import
+phonenumbers`` is 96 M). What the fast path built from the metadata — for each ``+`` and 3
+digits it met, the calling code they start with; for each calling code and text length, the
+regex source of its test (or none: no text of that length is valid as written) — is kept in
+``<cache dir>/phone/<key>.json`` (``validator.cachedir``), where the key names the
+phonenumbers installation (its path and its ``__init__.py``'s size and modification time:
+an upgrade rewrites it), this module's and ``rules.phone``'s files and the Python version.
+
+A kept source says no more than the regex built in the run that kept it: a match is a valid
+number (the regex is built only from what phonenumbers does, see ``rules.phone``), and
+anything else is read by phonenumbers, imported then. The cache never changes a verdict and
+never fails a run: a missing, unreadable or corrupt file is built again, one that cannot be
+written is skipped. It is written once, when the process ends, under a temporary name then
+renamed. A process in which a ``Validator`` was made with ``no_cache`` (``--no-cache``)
+neither reads nor writes it from then on (``validator.cachedir.process_caches``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import sys
+from importlib.machinery import PathFinder
+from pathlib import Path
+
+import orjson
+
+from validator import cachedir
+
+__all__ = ["Kept", "kept"]
+
+#: Changes when what is kept changes (this file's layout): files of another format are
+#: never read.
+FORMAT = 1
+
+
+class Kept:
+    """What earlier runs kept, and what this one adds (written when the process ends)."""
+
+    __slots__ = ("codes", "path", "sources", "_changed")
+
+    def __init__(self, path: Path | None, codes: dict[str, int | None],
+                 sources: dict[int, dict[int, tuple[str | None, int]]]) -> None:
+        self.path = path
+        #: "+447" → 44: the calling code of texts starting so, None for none.
+        self.codes = codes
+        #: 44 → {13: (regex source, 1), 12: (None, 1), …}: the test of each text length, and
+        #: how many of the code's regions (the first ones) it covers.
+        self.sources = sources
+        self._changed = False
+
+    def note_code(self, prefix: str, code: int | None) -> None:
+        if self.codes.get(prefix, 0) != code:
+            self.codes[prefix] = code
+            self._noted()
+
+    def note_source(self, code: int, length: int, source: str | None, regions: int) -> None:
+        tests = self.sources.setdefault(code, {})
+        if tests.get(length) != (source, regions):
+            tests[length] = (source, regions)
+            self._noted()
+
+    def _noted(self) -> None:
+        if not self._changed and self.path is not None:
+            self._changed = True
+            atexit.register(self.write)
+
+    def write(self) -> None:
+        """Write what is kept (``atexit``; called again, it writes again)."""
+        if self.path is None or not cachedir.process_caches():
+            return
+        from validator.atomic import atomic_writer
+        from validator.errors import InputError
+
+        record = {"format": FORMAT, "codes": self.codes,
+                  "sources": {str(code): {str(length): source for length, source in tests.items()}
+                              for code, tests in self.sources.items()}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(self.path) as out:
+                out.write(orjson.dumps(record))
+        except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
+            pass
+
+
+def kept() -> Kept:
+    """What earlier runs kept for this phonenumbers (empty, and never written, when the
+    process keeps no caches or the key cannot be made)."""
+    if not cachedir.process_caches():
+        return Kept(None, {}, {})
+    try:
+        path = cachedir.cache_dir() / "phone" / f"{_key()}.json"
+    except (OSError, RuntimeError, LookupError):  # no home directory; phonenumbers not found
+        return Kept(None, {}, {})
+    return _read(path) or Kept(path, {}, {})
+
+
+def _key() -> str:
+    """Names the phonenumbers installation and the code that builds the regexes, without
+    importing phonenumbers."""
+    spec = PathFinder.find_spec("phonenumbers")
+    if spec is None or spec.origin is None:
+        raise LookupError("phonenumbers")
+    parts = [FORMAT, sys.version_info[:2], spec.origin]
+    for file in (spec.origin, __file__, str(Path(__file__).with_name("phone.py"))):
+        status = os.stat(file)
+        parts += [status.st_size, status.st_mtime_ns]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _read(path: Path) -> Kept | None:
+    try:
+        record = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    try:
+        if record["format"] != FORMAT:
+            return None
+        codes = {prefix: code for prefix, code in record["codes"].items()
+                 if _is_prefix(prefix) and (code is None or type(code) is int)}
+        sources = {int(code): {int(length): (source, regions)
+                               for length, (source, regions) in tests.items()
+                               if (source is None or type(source) is str) and type(regions) is int}
+                   for code, tests in record["sources"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):  # not what this module writes
+        return None
+    return Kept(path, codes, sources)
+
+
+def _is_prefix(text: object) -> bool:
+    return type(text) is str and len(text) == 4 and text[0] == "+" and text[1:].isdigit() and text.isascii()
