@@ -730,11 +730,14 @@ def _kept_tests(code: int) -> list:
 
 
 def _first_kept_test(code: int, length: int, text: str):
+    """A kept test's first call: compile its regex and put it in its place."""
     test = _KEPT_TESTS[code][length] = _compiled(_load_kept().sources[code][length][0]) or _never
     return test(text)
 
 
 def _unkept_test(code: int, length: int, text: str):
+    """The test of a length no kept source covers (or covers short of a region loaded
+    since): the code's own, built from the metadata."""
     entry = _CALLING_CODES.get(code) or _calling_code(code)
     if entry is _UNSURE:
         _KEPT_TESTS[code][length] = _never
