@@ -17,7 +17,7 @@ number (the regex is built only from what phonenumbers does, see ``rules.phone``
 anything else is read by phonenumbers, imported then. The cache never changes a verdict and
 never fails a run: a missing, unreadable or corrupt file is built again, one that cannot be
 written is skipped. It is written once, when the process ends, under a temporary name then
-renamed. A process in which a ``Validator`` was made with ``no_cache`` (``--no-cache``)
+renamed; the ``KEEP`` newest files are kept. A process in which a ``Validator`` was made with ``no_cache`` (``--no-cache``)
 neither reads nor writes it from then on (``validator.cachedir.process_caches``).
 """
 
@@ -34,11 +34,14 @@ import orjson
 
 from validator import cachedir
 
-__all__ = ["Kept", "kept"]
+__all__ = ["KEEP", "Kept", "kept"]
 
 #: Changes when what is kept changes (this file's layout): files of another format are
 #: never read.
 FORMAT = 1
+#: Files kept, one per phonenumbers installation (and walint version) that wrote one: the
+#: oldest written go first.
+KEEP = 8
 
 
 class Kept:
@@ -86,6 +89,7 @@ class Kept:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_writer(self.path) as out:
                 out.write(orjson.dumps(record))
+            cachedir.prune(self.path.parent, KEEP)
         except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
             pass
 

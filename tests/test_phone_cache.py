@@ -164,6 +164,23 @@ def test_what_is_written_is_read_back(tmp_path, monkeypatch):
     assert again.sources == {44: {13: (r"\+447\d{9}", 1), 3: (None, 1)}}
 
 
+def test_only_the_newest_files_are_kept(tmp_path, monkeypatch):
+    """One file per phonenumbers installation: an upgrade, another virtualenv… The oldest
+    go when a run writes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "walint" / "phone"
+    folder.mkdir(parents=True)
+    for number in range(phone_cache.KEEP + 2):
+        old = folder / f"{number:064x}.json"
+        old.write_bytes(b"{}")
+        os.utime(old, ns=(number * 10**9, number * 10**9))
+    kept = phone_cache.kept()
+    kept.note_code("+447", 44)
+    kept.write()
+    newest_others = {f"{number:064x}.json" for number in range(3, phone_cache.KEEP + 2)}
+    assert {path.name for path in folder.iterdir()} == newest_others | {kept.path.name}
+
+
 def test_the_key_names_the_phonenumbers_installation(tmp_path, monkeypatch):
     """Another phonenumbers (another place, or the same place rewritten by an upgrade) has
     another cache file; finding it does not import it."""

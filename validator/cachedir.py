@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "process_caches", "stop_process_caches"]
+__all__ = ["cache_dir", "process_caches", "prune", "stop_process_caches"]
 
 _process_caches = True
 
@@ -16,6 +16,23 @@ def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME", "")
     root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
     return root / "walint"
+
+
+def prune(folder: Path, keep: int) -> None:
+    """Keep the ``keep`` newest ``.json`` files of ``folder`` (another process may be pruning
+    too: a file gone, or going, is no error)."""
+    files = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".json"):
+            try:
+                files.append((entry.stat().st_mtime_ns, entry.path))
+            except OSError:
+                continue
+    for _, name in sorted(files, reverse=True)[keep:]:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
 
 
 def process_caches() -> bool:

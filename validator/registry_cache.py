@@ -18,14 +18,13 @@ so a reader sees all of it or none. ``--no-cache`` neither reads nor writes it.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .cachedir import cache_dir
+from .cachedir import cache_dir, prune
 
 __all__ = ["KEEP", "cached_parse"]
 
@@ -80,22 +79,6 @@ def _write(path: Path, data: Any, lines: list[int | None]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_writer(path) as out:
             out.write(blob)
-        _prune(path.parent)
+        prune(path.parent, KEEP)
     except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
         pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the ``KEEP`` newest parsed registries (another process may be pruning too)."""
-    files = []
-    for entry in os.scandir(folder):
-        if entry.name.endswith(".json"):
-            try:
-                files.append((entry.stat().st_mtime_ns, entry.path))
-            except OSError:
-                continue
-    for _, name in sorted(files, reverse=True)[KEEP:]:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
