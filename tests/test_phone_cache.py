@@ -19,8 +19,8 @@ from phonenumbers import PhoneNumberType
 from rules import phone, phone_cache
 from rules.phone import _read, read_number
 from rules.phone_cache import Kept
-from validator import cachedir
 from tests.test_phone_fast_path import _fast_match, _fields, plus_digits
+from validator import cachedir
 
 
 @pytest.fixture(scope="module")
