@@ -466,7 +466,7 @@ class _CallingCode:
         for later runs (``rules.phone_cache``)."""
         source = self._fast_source(length)
         loaded = sum(entry is not None for entry in self.regions)  # always the first ones
-        (_KEPT or _load_kept()).note_source(self.code, length, source, loaded)
+        _load_kept().note_source(self.code, length, source, loaded)
         return _compiled(source)
 
     def _fast_source(self, length: int) -> str | None:
@@ -708,7 +708,7 @@ def _tests_of_prefix(prefix: str) -> list:
     """The tests of texts starting with ``prefix`` ("+" and 3 digits): made from what an
     earlier run kept, when it kept this prefix (no phonenumbers needed), else the code's own,
     built from phonenumbers' metadata (and the prefix's code kept)."""
-    kept = _KEPT or _load_kept()
+    kept = _load_kept()
     if prefix in kept.codes:
         code = kept.codes[prefix]
         return _NO_TESTS if code is None else _kept_tests(code)

@@ -17,8 +17,9 @@ number (the regex is built only from what phonenumbers does, see ``rules.phone``
 anything else is read by phonenumbers, imported then. The cache never changes a verdict and
 never fails a run: a missing, unreadable or corrupt file is built again, one that cannot be
 written is skipped. It is written once, when the process ends, under a temporary name then
-renamed; the ``KEEP`` newest files are kept. A process in which a ``Validator`` was made with ``no_cache`` (``--no-cache``)
-neither reads nor writes it from then on (``validator.cachedir.process_caches``).
+renamed; the ``KEEP`` newest files are kept (``validator.cachedir.store``). A process in
+which a ``Validator`` was made with ``no_cache`` (``--no-cache``) neither reads nor writes it
+from then on (``validator.cachedir.process_caches``).
 """
 
 from __future__ import annotations
@@ -79,19 +80,10 @@ class Kept:
         """Write what is kept (``atexit``; called again, it writes again)."""
         if self.path is None or not cachedir.process_caches():
             return
-        from validator.atomic import atomic_writer
-        from validator.errors import InputError
-
         record = {"format": FORMAT, "codes": self.codes,
                   "sources": {str(code): {str(length): source for length, source in tests.items()}
                               for code, tests in self.sources.items()}}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_writer(self.path) as out:
-                out.write(orjson.dumps(record))
-            cachedir.prune(self.path.parent, KEEP)
-        except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
-            pass
+        cachedir.store(self.path, orjson.dumps(record), KEEP)
 
 
 def kept() -> Kept:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "process_caches", "prune", "stop_process_caches"]
+__all__ = ["cache_dir", "process_caches", "stop_process_caches", "store"]
 
 _process_caches = True
 
@@ -18,7 +18,23 @@ def cache_dir() -> Path:
     return root / "walint"
 
 
-def prune(folder: Path, keep: int) -> None:
+def store(path: Path, blob: bytes, keep: int) -> None:
+    """Write a cache file whole (under a temporary name, then renamed: a reader sees all of it
+    or none) and keep the ``keep`` newest of its folder; a cache that cannot be written is
+    skipped, never an error."""
+    from .atomic import atomic_writer  # here: most runs only read
+    from .errors import InputError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_writer(path) as out:
+            out.write(blob)
+        _prune(path.parent, keep)
+    except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
+        pass
+
+
+def _prune(folder: Path, keep: int) -> None:
     """Keep the ``keep`` newest ``.json`` files of ``folder`` (another process may be pruning
     too: a file gone, or going, is no error)."""
     files = []

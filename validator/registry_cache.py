@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from .cachedir import cache_dir, prune
+from .cachedir import cache_dir, store
 
 __all__ = ["KEEP", "cached_parse"]
 
@@ -72,13 +72,4 @@ def _write(path: Path, data: Any, lines: list[int | None]) -> None:
             return  # a date, a NaN …: JSON would give back something else
     except (TypeError, orjson.JSONEncodeError):  # a set, bytes, a key that is not a string
         return
-    from .errors import InputError
-    from .atomic import atomic_writer  # here: most runs only read
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_writer(path) as out:
-            out.write(blob)
-        prune(path.parent, KEEP)
-    except (OSError, InputError):  # atomic_writer says it cannot write as an InputError
-        pass
+    store(path, blob, KEEP)
