@@ -223,6 +223,27 @@ class _Sightings(Gathering):
         elif entry >= self.unnamed_from:
             self.unnamed[seen[0]] = seen[3]
 
+    def add_line(self, extract: Callable[[bytes, str], Any], file: str, line: bytes, to: str,
+                 index: int, number: int) -> None:
+        """``add`` of the record of a line read through a skeleton, made here from its
+        skeleton's ``_LineRecord`` as that would make it, straight into the entry: for every
+        line of a campaign, a call and two tuples fewer (the ``Seen`` is made for a repeat
+        only)."""
+        if type(extract) is not _LineRecord:
+            Gathering.add_line(self, extract, file, line, to, index, number)
+            return
+        e164 = e164_of(to)
+        if e164 is None:
+            return
+        digest = (hash(extract.texts(line)) ^ extract.structure) & _DIGEST_MASK
+        entry = extract.bits | digest << _DIGEST_SHIFT | self.part_and_one + (index << _LINE_BITS) + number
+        key = int(e164)
+        if self.firsts.setdefault(key, entry) is not entry:
+            self._again((file, index, number), _new_seen(Seen, (
+                key, digest, extract.template, extract.what, extract.bits | digest << _DIGEST_SHIFT)))
+        elif entry >= self.unnamed_from:
+            self.unnamed[key] = extract.what
+
     def _again(self, ref: MessageRef, seen: Seen) -> None:
         """A recipient seen before in the chunk: its sightings are kept, the first's
         worked out from its entry."""
@@ -239,6 +260,33 @@ class _Sightings(Gathering):
             del self.firsts[key]
             self.unnamed.pop(key, None)
         return _Part(self.firsts, list(_WHATS), self.repeats, self.unnamed)
+
+
+class _LineRecord:
+    """``Ledger.line_record``: the fields of the ``Seen`` of a line read through a skeleton,
+    as a plain tuple (see ``Ledger.see``), from the line and its ``to``. The description and
+    the blanked content are the skeleton's, worked out once; a line's digest hashes them with
+    its own texts, as ``content_digest`` does. A worker's ``_Sightings`` takes the line
+    without the record (``add_line``)."""
+
+    __slots__ = ("bits", "structure", "template", "texts", "what")
+
+    def __init__(self, texts: Callable[[bytes], tuple[bytes, ...]], structure: int,
+                 template: bool, what: str, bits: int) -> None:
+        self.texts = texts
+        self.structure = structure
+        self.template = template
+        self.what = what
+        #: The entry of a line's ``Seen`` but for its digest.
+        self.bits = bits
+
+    def __call__(self, line: bytes, to: str) -> tuple | None:
+        # (_Sightings.add_line does the same, without making the record.)
+        number = e164_of(to)
+        if number is None:
+            return None
+        digest = (hash(self.texts(line)) ^ self.structure) & _DIGEST_MASK
+        return int(number), digest, self.template, self.what, self.bits | digest << _DIGEST_SHIFT
 
 
 def _place(entry: int) -> tuple[int, int | None]:
@@ -295,9 +343,7 @@ class Ledger:
 
     def line_record(self, message: Message) -> Callable[[bytes, str], tuple | None]:
         """``record`` of each line read through ``message``'s skeleton, from the line and its
-        ``to`` — the fields of the ``Seen``, as a plain tuple (see ``see``): the description
-        and the blanked content are the skeleton's, worked out here; a line's digest hashes
-        them with its own texts, as ``content_digest`` does."""
+        ``to`` (a ``_LineRecord``)."""
         payload = message.payload
         if payload.get("recipient_type") == "group":
             return lambda line, to: None
@@ -306,16 +352,7 @@ class Ledger:
         position = {id(holder): number for number, holder in enumerate(skeleton.holders)}
         texts = skeleton.values([position[id(holder)] for holder in holders])
         fixed = _seen(0, 0, message.kind == "template", describe(payload))
-        what, template, bits = fixed.what, fixed.template, fixed.entry
-
-        def line_record(line: bytes, to: str) -> tuple | None:
-            number = e164_of(to)
-            if number is None:
-                return None
-            digest = (hash(texts(line)) ^ structure) & _DIGEST_MASK
-            return int(number), digest, template, what, bits | digest << _DIGEST_SHIFT
-
-        return line_record
+        return _LineRecord(texts, structure, fixed.template, fixed.what, fixed.entry)
 
     def see(self, ref: MessageRef, record: Seen | tuple, ctx: Context) -> Sighting:
         """Count the message at ``ref`` and tell the rules it concerns. ``record`` may be the

@@ -238,23 +238,15 @@ class _Run:
                 except Exception:  # noqa: BLE001 - a broken cache_by: the rules say what is wrong
                     passed = False
                 if passed:
-                    ref = None
-                    if known.problems:
-                        ref = (file, index, number)
-                        for rule, problem in known.problems:
-                            self.record(rule, problem, ref)
+                    for rule, problem in known.problems:
+                        self.record(rule, problem, (file, index, number))
                     for group, extract in extracts:
                         try:
-                            record = extract(raw, to)
-                            if record is not None:
-                                if ref is None:
-                                    ref = (file, index, number)  # a MessageRef's fields (see keep)
-                                adders[group](ref, record)
+                            adders[group](extract, file, raw, to, index, number)
                         except WalintError:
                             raise
                         except Exception as exc:  # noqa: BLE001 - a buggy rule must not lose the batch
-                            ref = ref or (file, index, number)
-                            self.record_crash(self.engine._groups[group][0], exc, ref)
+                            self.record_crash(self.engine._groups[group][0], exc, (file, index, number))
                     continue
             message = KnownLine.message(line, file)
             self.check(message)
@@ -400,11 +392,19 @@ class _Run:
                 self.record_crash(rule, exc, message)
 
     @cached_property
-    def adders(self) -> list[Callable[[tuple, Any], None]]:
-        """For each extract group, what takes a record of a line read through a skeleton
-        (``through_skeletons``), with its ``MessageRef``'s fields as a plain tuple: ``keep``
-        for that group. A crash there is the crash of the group's extracting rule."""
-        return [partial(self.keep, group) for group in range(len(self.engine._groups))]
+    def adders(self) -> list[Callable[[Callable[[bytes, str], Any], str, bytes, str, int, int], None]]:
+        """For each extract group, what takes a line read through a skeleton
+        (``through_skeletons``) with the group's ``Rule.skeleton_extract`` function of it:
+        ``(extract, file, line, to, index, line number)``. Here the record is made and kept
+        (``keep``); a worker hands the line to the group's ``Gathering.add_line``. A crash
+        there is the crash of the group's extracting rule."""
+        return [partial(self._keep_line, group) for group in range(len(self.engine._groups))]
+
+    def _keep_line(self, group: int, extract: Callable[[bytes, str], Any], file: str,
+                   line: bytes, to: str, index: int, number: int) -> None:
+        record = extract(line, to)
+        if record is not None:
+            self.keep(group, (file, index, number), record)  # a MessageRef's fields (see keep)
 
     def keep(self, group: int, ref: MessageRef | tuple, record: Any) -> None:
         """Hand the record of extract group number ``group`` to its collectors. ``ref`` may be

@@ -236,8 +236,8 @@ class _CountedBlocks:
             yield parts, line_classes
 
 
-def _ignore(ref: tuple, record: Any) -> None:
-    """What takes the records of a collector whose gathering could not be started."""
+def _ignore(*line: Any) -> None:
+    """What takes the lines of a collector whose gathering could not be started."""
 
 
 class _ChunkRun(_Run):
@@ -274,14 +274,15 @@ class _ChunkRun(_Run):
         self.problems.append((index, line, self.positions[id(rule)], problem, severity))
 
     @cached_property
-    def adders(self) -> list[Callable[[tuple, Any], None]]:
+    def adders(self) -> list[Callable[..., None]]:
         """``_Run.adders``: a group with one collector (its extracting rule, which crashes
-        there are blamed on) has its gathering's ``add`` called straight, not through ``keep``."""
+        there are blamed on) hands each line to its gathering's ``add_line``, not through
+        ``keep``."""
         adders = super().adders
         for group, gatherings in enumerate(self.gatherings):
             if len(gatherings) == 1:
                 gathering = gatherings[0][1]
-                adders[group] = gathering.add if gathering is not None else _ignore
+                adders[group] = gathering.add_line if gathering is not None else _ignore
         return adders
 
     def keep(self, group: int, ref: MessageRef, record: Any) -> None:

@@ -134,6 +134,15 @@ class Gathering:
     def add(self, ref: MessageRef | tuple, record: Any) -> None:
         raise NotImplementedError
 
+    def add_line(self, extract: Callable[[bytes, str], Any], file: str, line: bytes, to: str,
+                 index: int, number: int) -> None:
+        """A line read through a skeleton, with the function its rule's
+        ``Rule.skeleton_extract`` made for the skeleton: ``add`` of its record, by default. A
+        gathering that knows that function may take the line itself, making no record."""
+        record = extract(line, to)
+        if record is not None:
+            self.add((file, index, number), record)
+
     def result(self) -> Any:
         raise NotImplementedError
 
