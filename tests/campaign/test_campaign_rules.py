@@ -6,11 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.campaign import Ledger
+import rules.campaign
+from rules.campaign import Ledger, _LineRecord, _Sightings
 from validator import Validator
+from validator.loader import read_campaign
 from validator.message import Message
 from validator.rule import MessageRef
 from validator.settings import Settings
+from validator.skeleton import KnownLines, Skeletons
 
 from ..conftest import RULE_REGISTRY, write_jsonl
 
@@ -78,6 +81,57 @@ def test_the_ledger_keeps_integers_not_payloads():
     # recipients holds no more than that per recipient, the count only for repeats.
     assert all(value.bit_length() <= 150 for value in ledger.entries.values())
     assert ledger.counts == {4915123456789: 4}
+
+
+def _order_update(to: str, name: str, language: str = "en_US") -> dict:
+    return {"messaging_product": "whatsapp", "to": to, "type": "template", "template": {
+        "name": "order_update", "language": {"code": language}, "components": [
+            {"type": "header", "parameters": [
+                {"type": "image", "image": {"link": "https://shop.example.com/a.jpg"}}]},
+            {"type": "body", "parameters": [{"type": "text", "text": name},
+                                            {"type": "text", "text": "A-1"},
+                                            {"type": "text", "text": "May 3"}]},
+            {"type": "button", "sub_type": "url", "index": "0",
+             "parameters": [{"type": "text", "text": "A-1"}]}]}}
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_worker_takes_lines_into_the_ledger_as_their_records_would_go(tmp_path, monkeypatch, named):
+    """A worker's ``_Sightings`` makes the entry of a line read through a skeleton from the
+    line itself (``add_line``): the chunk's part is what ``add`` makes of the line's record —
+    first sightings, repeats with the same and with other content, an invalid number (no
+    record), and descriptions past the numbered ones (``named=False``: sent by recipient)."""
+    if not named:  # no description gets a number
+        for name, value in (("_WHATS", []), ("_WHAT_IDS", {}), ("_WHAT_LIMIT", 0)):
+            monkeypatch.setattr(rules.campaign, name, value)
+    payloads = []
+    for n in range(40):
+        to = f"+49151{23450000 + n % 31:08d}"  # recipients 0-8 get a second message, another
+        payloads.append(_order_update(to, ["Mia", "Noa", "Lea"][n % 3], ["en_US", "es"][n % 2]))
+    payloads += payloads[10:13]  # and 10-12 the same one again
+    payloads.append(_order_update("+49151234", "Mia"))  # too short: no record
+    campaign = write_jsonl(tmp_path / "c.jsonl", payloads)
+    validator = Validator(RULE_REGISTRY, plugins=False, settings=Settings.build(offline=True, jobs=1))
+    book = Skeletons()
+    for _ in range(2):  # learnt, and how their lines are checked worked out
+        validator.engine.run([("c.jsonl", read_campaign(str(campaign), skeletons=book))])
+    lines = [line for block in read_campaign(str(campaign), skeletons=book)
+             if type(block) is KnownLines for line in block]
+    assert len(lines) == len(payloads)  # every line read through a skeleton
+
+    by_line, by_record = _Sightings(3), _Sightings(3)
+    for known, raw, index, number in lines:
+        (extract,) = [extract for _, extract in known.quick if type(extract) is _LineRecord]
+        to = raw[known.to].decode()
+        by_line.add_line(extract, "c.jsonl", raw, to, index, number)
+        record = extract(raw, to)
+        if record is not None:
+            by_record.add(("c.jsonl", index, number), record)
+    part = by_line.result()
+    assert part == by_record.result()
+    assert (len(part.firsts), len(part.repeats)) == (31 - 12, 12)
+    assert sorted(map(len, part.repeats.values())) == [2] * 12
+    assert len(part.unnamed) == (0 if named else 31 - 12)
 
 
 def test_the_ledger_refuses_what_it_cannot_hold():
