@@ -235,6 +235,29 @@ class _FragileTally(_Fragile):
         ctx.shared[self] = ctx.shared.get(self, 0) + gathered
 
 
+class _DuckTally:
+    """A gathering with only ``add`` and ``result`` (no ``Gathering`` base class)."""
+
+    def __init__(self):
+        self.total = 0
+
+    def add(self, ref, record):
+        self.total += _count(record)
+
+    def result(self):
+        return self.total
+
+
+class _FragileDuckTally(_FragileTally):
+    """``_FragileTally``, its gathering an object of its own."""
+
+    code = "XMP603"
+    name = "fragile-duck-tally"
+
+    def gathering(self, ctx):
+        return _DuckTally()
+
+
 def _findings_of(rule: Rule, campaign: Path, jobs: int) -> list[tuple[int | None, str]]:
     engine = Engine([rule], load_registry(REGISTRY))
     source = (parallel.chunked(str(campaign), jobs, engine, chunk_bytes=20_000) if jobs > 1
@@ -243,7 +266,7 @@ def _findings_of(rule: Rule, campaign: Path, jobs: int) -> list[tuple[int | None
     return [(f.index, f.message) for f in engine.run([(str(campaign), source)]).findings]
 
 
-@pytest.mark.parametrize("rule", [_Fragile, _FragileTally])
+@pytest.mark.parametrize("rule", [_Fragile, _FragileTally, _FragileDuckTally])
 def test_a_campaign_rule_that_crashes_on_some_records_is_reported_alike_in_chunks(tmp_path, small_chunks,
                                                                                     rule):
     """A plugin's campaign rule whose ``collect`` breaks on some records — keeping the

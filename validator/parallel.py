@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import stat
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine import Engine, _Run
@@ -282,7 +282,11 @@ class _ChunkRun(_Run):
         for group, gatherings in enumerate(self.gatherings):
             if len(gatherings) == 1:
                 gathering = gatherings[0][1]
-                adders[group] = gathering.add_line if gathering is not None else _ignore
+                if gathering is None:
+                    adders[group] = _ignore
+                else:  # a plugin's gathering may have only ``add`` and ``result``
+                    adders[group] = (getattr(gathering, "add_line", None)
+                                     or partial(Gathering.add_line, gathering))
         return adders
 
     def keep(self, group: int, ref: MessageRef, record: Any) -> None:
