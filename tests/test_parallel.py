@@ -207,7 +207,9 @@ class _Fragile(Rule):
         yield Problem("", f"{ctx.shared.get(self, 0)} recipients counted")
 
 
-class _Tally(Gathering):
+class _DuckTally:
+    """A gathering with only ``add`` and ``result`` (no ``Gathering`` base class)."""
+
     def __init__(self):
         self.total = 0
 
@@ -216,6 +218,10 @@ class _Tally(Gathering):
 
     def result(self):
         return self.total
+
+
+class _Tally(_DuckTally, Gathering):
+    """``_DuckTally``, as a ``Gathering``."""
 
 
 class _FragileTally(_Fragile):
@@ -233,19 +239,6 @@ class _FragileTally(_Fragile):
 
     def absorb(self, gathered, shift, ctx):
         ctx.shared[self] = ctx.shared.get(self, 0) + gathered
-
-
-class _DuckTally:
-    """A gathering with only ``add`` and ``result`` (no ``Gathering`` base class)."""
-
-    def __init__(self):
-        self.total = 0
-
-    def add(self, ref, record):
-        self.total += _count(record)
-
-    def result(self):
-        return self.total
 
 
 class _FragileDuckTally(_FragileTally):
