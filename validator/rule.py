@@ -127,7 +127,8 @@ class Gathering:
     ``add`` takes each (ref, record) in input order, the ref counted within the chunk — a
     ``MessageRef``, or for lines read through skeletons its fields as a plain tuple (read it
     by position; ``Shift.ref`` takes both) —, and ``result`` is what goes to the main
-    process."""
+    process. A line read through a skeleton comes to ``add_line`` with its rule's
+    ``Rule.skeleton_extract`` function (only ``add`` and ``result`` are required)."""
 
     __slots__ = ()
 
