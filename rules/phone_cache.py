@@ -38,8 +38,8 @@ from validator import cachedir
 __all__ = ["KEEP", "Kept", "kept"]
 
 #: Changes when what is kept changes (this file's layout): files of another format are
-#: never read.
-FORMAT = 1
+#: never read. (2: a shared code's source may be two, ``rules.phone._fast_source``.)
+FORMAT = 2
 #: Files kept, one per phonenumbers installation (and walint version) that wrote one: the
 #: oldest written go first.
 KEEP = 8
@@ -55,8 +55,9 @@ class Kept:
         self.path = path
         #: "+447" → 44: the calling code of texts starting so, None for none.
         self.codes = codes
-        #: 44 → {13: (regex source, 1), 12: (None, 1), …}: the test of each text length, and
-        #: how many of the code's regions (the first ones) it covers.
+        #: 44 → {13: (regex source, 1), 12: (None, 1), …}: the test of each text length (for
+        #: a shared code, possibly [first region's, all regions'] sources), and how many of the
+        #: code's regions (the first ones) it covers.
         self.sources = sources
         self._changed = False
 
@@ -65,7 +66,7 @@ class Kept:
             self.codes[prefix] = code
             self._noted()
 
-    def note_source(self, code: int, length: int, source: str | None, regions: int) -> None:
+    def note_source(self, code: int, length: int, source: str | list[str] | None, regions: int) -> None:
         tests = self.sources.setdefault(code, {})
         if tests.get(length) != (source, regions):
             tests[length] = (source, regions)
@@ -123,11 +124,18 @@ def _read(path: Path) -> Kept | None:
                  if _is_prefix(prefix) and (code is None or type(code) is int)}
         sources = {int(code): {int(length): (source, regions)
                                for length, (source, regions) in tests.items()
-                               if (source is None or type(source) is str) and type(regions) is int}
+                               if _is_source(source) and type(regions) is int}
                    for code, tests in record["sources"].items()}
     except (KeyError, TypeError, ValueError, AttributeError):  # not what this module writes
         return None
     return Kept(path, codes, sources)
+
+
+def _is_source(source: object) -> bool:
+    """None, a regex source, or two (``rules.phone._fast_source``)."""
+    if type(source) is list:
+        return len(source) == 2 and all(type(part) is str for part in source)
+    return source is None or type(source) is str
 
 
 def _is_prefix(text: object) -> bool:
