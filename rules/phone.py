@@ -187,9 +187,15 @@ def _read(text: str, fast: bool) -> NumberReading:
             return NumberReading(text, None, has_plus, "has no digits")
         if len(digits) > 15:
             return NumberReading(text, None, has_plus, f"has {len(digits)} digits; E.164 allows 15")
+    canonical = "+" + digits
+    if fast and canonical != text and _valid_as_written(canonical):
+        # "+34 612 345 678", "919876543210": the regex of "+" and the digits answers as
+        # _validate would (a match is what it finds valid as written), and it may be kept
+        # from an earlier run, where _validate needs phonenumbers' metadata.
+        return NumberReading(text, canonical, has_plus)
     validate = _validate if fast else _validate_slow
     e164, problem = validate(digits)
-    if e164 == "+" + digits:
+    if e164 == canonical:
         return NumberReading(text, e164, has_plus)
     if e164 is not None:
         # libphonenumber silently drops a national trunk prefix (+44 07911 → +44 7911);
@@ -444,14 +450,18 @@ class _CallingCode:
     def _widen_tests(self, index: int) -> None:
         """The ``index``-th region was loaded (valid() got that far with a number): the
         regexes compiled before stop short of it, so each is compiled again on its next call;
-        so are those made from kept sources that stop short of it."""
+        so are those made from kept sources that stop short of it, and the sources kept for
+        later runs cover it from now on (a number of a later region, +44 7911 of Jersey say,
+        would otherwise need phonenumbers in every run)."""
         if self.tests is not None:
             self.tests[:] = self._uncompiled_tests()
-        kept = _KEPT_TESTS.get(self.code)
-        if kept is not None:
-            for length, (_, regions) in _load_kept().sources.get(self.code, {}).items():
-                if regions <= index:
-                    kept[length] = partial(_unkept_test, self.code, length)
+        kept, tests = _load_kept(), _KEPT_TESTS.get(self.code)
+        loaded = sum(entry is not None for entry in self.regions)  # always the first ones
+        for length, (_, regions) in list(kept.sources.get(self.code, {}).items()):
+            if regions <= index:
+                if tests is not None:
+                    tests[length] = partial(_unkept_test, self.code, length)
+                kept.note_source(self.code, length, self._fast_source(length), loaded)
 
     def _uncompiled_tests(self) -> list:
         return [partial(self._first_test, length) for length in range(_MAX_LENGTH + 1)]

@@ -61,11 +61,13 @@ NOT_NEEDED = [
 ]
 
 
-def probe(tmp_path: Path, *args: str) -> dict:
-    """A check of one message in a fresh interpreter, with a cache of the test's own (empty
-    before its first probe)."""
+def probe(tmp_path: Path, *args: str, to: str | None = None) -> dict:
+    """A check of one message (the example campaign's first, sent to ``to`` if given) in a
+    fresh interpreter, with a cache of the test's own (empty before its first probe)."""
     campaign = tmp_path / "one.jsonl"
     first = (ROOT / "examples" / "campaign.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    if to is not None:
+        first = json.dumps({**json.loads(first), "to": to})
     campaign.write_text(first + "\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-c", PROBE, *args, str(campaign)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120, check=False,
@@ -88,6 +90,15 @@ def test_plain_check_imports_only_what_it_needs(tmp_path):
     assert "yaml" not in again["modules"]
     assert "phonenumbers" not in again["modules"]
     assert [name for name in NOT_NEEDED if name in again["modules"]] == []
+
+
+@pytest.mark.parametrize("to", ["+44 7911 123456", "447911123456"])
+def test_a_number_written_otherwise_needs_no_phonenumbers_once_its_regex_is_kept(tmp_path, to):
+    """With spaces, or without "+" (a warning each): the reading asks the regex of "+" and the
+    digits before phonenumbers' metadata, so a kept regex answers for it too."""
+    assert "phonenumbers" in probe(tmp_path, to=to)["modules"]
+    again = probe(tmp_path, to=to)
+    assert again["code"] == 0 and "phonenumbers" not in again["modules"]
 
 
 def test_no_cache_neither_reads_nor_writes_the_kept_phone_regexes(tmp_path):
