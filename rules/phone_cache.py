@@ -67,8 +67,15 @@ class Kept:
             self._noted()
 
     def note_source(self, code: int, length: int, source: str | list[str] | None, regions: int) -> None:
+        """Keep the test of texts of ``length`` starting with ``code``, covering its first
+        ``regions`` regions — unless the one kept covers more: built from the same metadata,
+        it answers for more numbers, as rightly (a run that met only the first region's
+        numbers does not undo what one that met the others kept)."""
         tests = self.sources.setdefault(code, {})
-        if tests.get(length) != (source, regions):
+        known = tests.get(length)
+        if known is not None and known[1] > regions:
+            return
+        if known != (source, regions):
             tests[length] = (source, regions)
             self._noted()
 

@@ -127,6 +127,25 @@ def test_a_shared_code_compiles_its_later_regions_regex_only_for_their_numbers(t
     assert read_number(canada).e164 == canada and phone._CALLING_CODES == {}
 
 
+def test_a_regex_covering_fewer_regions_does_not_replace_the_one_kept(tmp_path, monkeypatch):
+    """A run that builds +1's test with only the United States loaded (a US number whose
+    prefix was not kept) keeps the 25-region test an earlier run kept: Canadian numbers stay
+    answered by the kept regex."""
+    us, canada = example("US"), example("CA")
+    kept = Kept(tmp_path / "kept.json", {}, {})
+    fresh(monkeypatch, kept)
+    assert read_number("+19995551234").e164 is None  # loads all 25 regions
+    assert _fast_match(us) and _fast_match(canada)
+    wide = kept.sources[1][len(us)]
+    assert wide[1] == 25
+    del kept.codes[us[:4]]
+    fresh(monkeypatch, kept)
+    assert _fast_match(us)  # built from the metadata, the United States alone loaded
+    assert 1 in phone._CALLING_CODES and kept.sources[1][len(us)] == wide
+    fresh(monkeypatch, kept)
+    assert _fast_match(canada) and phone._CALLING_CODES == {}
+
+
 def test_invalid_numbers_read_the_same_with_kept_regexes(tmp_path, monkeypatch):
     texts = [example("DE"), example("DE")[:-1], example("DE") + "1", "+4400000000000", "+999123456"]
     first = Kept(tmp_path / "kept.json", {}, {})
