@@ -451,17 +451,29 @@ class _CallingCode:
         """The ``index``-th region was loaded (valid() got that far with a number): the
         regexes compiled before stop short of it, so each is compiled again on its next call;
         so are those made from kept sources that stop short of it, and the sources kept for
-        later runs cover it from now on (a number of a later region, +44 7911 of Jersey say,
-        would otherwise need phonenumbers in every run)."""
+        later runs are widened when the cache is written (a number of a later region, +44
+        7911 of Jersey say, would otherwise need phonenumbers in every run)."""
         if self.tests is not None:
             self.tests[:] = self._uncompiled_tests()
         kept, tests = _load_kept(), _KEPT_TESTS.get(self.code)
-        loaded = sum(entry is not None for entry in self.regions)  # always the first ones
-        for length, (_, regions) in list(kept.sources.get(self.code, {}).items()):
-            if regions <= index:
-                if tests is not None:
-                    tests[length] = partial(_unkept_test, self.code, length)
-                kept.note_source(self.code, length, self._fast_source(length), loaded)
+        stale = [length for length, (_, regions) in kept.sources.get(self.code, {}).items()
+                 if regions <= index]
+        if tests is not None:
+            for length in stale:
+                tests[length] = partial(_unkept_test, self.code, length)
+        if stale:
+            kept.note_later(self.code, self._keep_widened)
+
+    def _keep_widened(self) -> None:
+        """Keep, for later runs, the sources of the lengths kept short of the regions loaded."""
+        loaded = self._loaded()
+        for length, (_, regions) in list(_load_kept().sources.get(self.code, {}).items()):
+            if regions < loaded:
+                self._keep_source(length)
+
+    def _loaded(self) -> int:
+        """How many of the code's regions are loaded: always the first ones."""
+        return sum(entry is not None for entry in self.regions)
 
     def _uncompiled_tests(self) -> list:
         return [partial(self._first_test, length) for length in range(_MAX_LENGTH + 1)]
@@ -474,10 +486,13 @@ class _CallingCode:
         """The test of ``+<code><NSN>`` texts of ``length`` characters (see _FAST_TESTS): a
         compiled regex's fullmatch, or None when it would never match. Its source is kept
         for later runs (``rules.phone_cache``)."""
+        return _compiled(self._keep_source(length))
+
+    def _keep_source(self, length: int) -> str | list[str] | None:
+        """``_fast_source``, noted for later runs with the regions it covers."""
         source = self._fast_source(length)
-        loaded = sum(entry is not None for entry in self.regions)  # always the first ones
-        _load_kept().note_source(self.code, length, source, loaded)
-        return _compiled(source)
+        _load_kept().note_source(self.code, length, source, self._loaded())
+        return source
 
     def _fast_source(self, length: int) -> str | list[str] | None:
         """The regex of ``_fast_test``, or None. For a code shared by several regions whose

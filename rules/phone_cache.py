@@ -28,6 +28,7 @@ import atexit
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from importlib.machinery import PathFinder
 from pathlib import Path
 
@@ -48,7 +49,7 @@ KEEP = 8
 class Kept:
     """What earlier runs kept, and what this one adds (written when the process ends)."""
 
-    __slots__ = ("codes", "path", "sources", "_changed")
+    __slots__ = ("codes", "path", "sources", "_changed", "_later")
 
     def __init__(self, path: Path | None, codes: dict[str, int | None],
                  sources: dict[int, dict[int, tuple[str | None, int]]]) -> None:
@@ -60,6 +61,8 @@ class Kept:
         #: code's regions (the first ones) it covers.
         self.sources = sources
         self._changed = False
+        #: What notes sources when the file is written (``note_later``), by calling code.
+        self._later: dict[int, Callable[[], None]] = {}
 
     def note_code(self, prefix: str, code: int | None) -> None:
         if self.codes.get(prefix, 0) != code:
@@ -79,6 +82,13 @@ class Kept:
             tests[length] = (source, regions)
             self._noted()
 
+    def note_later(self, code: int, note: Callable[[], None]) -> None:
+        """Have ``note`` note the code's sources when the file is written, not now: a code
+        whose regions load one by one (+1's 25, for an invalid number) would otherwise build
+        its sources again at each region."""
+        self._later[code] = note
+        self._noted()
+
     def _noted(self) -> None:
         if not self._changed and self.path is not None:
             self._changed = True
@@ -88,6 +98,12 @@ class Kept:
         """Write what is kept (``atexit``; called again, it writes again)."""
         if self.path is None or not cachedir.process_caches():
             return
+        for note in self._later.values():
+            try:
+                note()
+            except Exception:  # noqa: BLE001 - a cache never fails a run: that code is kept as it was
+                continue
+        self._later.clear()
         record = {"format": FORMAT, "codes": self.codes,
                   "sources": {str(code): {str(length): source for length, source in tests.items()}
                               for code, tests in self.sources.items()}}
